@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install the Debian 12 packages govsweep builds, runs and tests with.
+#
+# Idempotent: safe to run on a machine that already has them. Needs root (or sudo).
+set -euo pipefail
+
+PKGS=(
+    build-essential cmake pkg-config git ca-certificates
+    libzmq3-dev libcurl4-openssl-dev libhiredis-dev libxml2-dev libmsgpack-dev
+    libjansson-dev libuchardet-dev
+    libcmocka-dev libmicrohttpd-dev
+    redis-server redis-tools
+    curl python3 procps
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#PKGS[@]} packages already installed"
+    exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# The packaged redis-server starts a system instance on port 6379; govsweep never uses
+# it (it starts its own private instance), so leave it as the distribution set it up.
