@@ -57,6 +57,9 @@ const gs_target_t *gs_registry_get(const gs_registry_t *r, size_t i);
 /* Look a target up by id; NULL when absent. O(1) on average. */
 const gs_target_t *gs_registry_find(const gs_registry_t *r, const char *id);
 
+/* Index (for gs_registry_get) of a target id; (size_t)-1 when absent. O(1) on average. */
+size_t gs_registry_index(const gs_registry_t *r, const char *id);
+
 /* Problems found while loading, each "line N: what is wrong" (or "file: ..."). */
 size_t gs_registry_nproblems(const gs_registry_t *r);
 const char *gs_registry_problem(const gs_registry_t *r, size_t i);

@@ -1,0 +1,99 @@
+/* gs_config.h -- configuration of every govsweep role, from options and files.
+ *
+ * One table of keys serves both the command line (`--max-pages 200`, `--max-pages=200`)
+ * and configuration files (`max_pages = 200`, `#` comments); `-` and `_` are the same in
+ * key names. A key given twice takes the last value, except the repeatable ones
+ * (connect_to, resolve) which accumulate. docs/configuration.md lists every key; a test
+ * checks that the table and the doc agree.
+ *
+ * gs_config_t owns its strings; gs_config_cleanup frees them. Not thread-safe.
+ * Limits: a config file of at most 1 MiB, values of at most 4 KiB, 64 repeated values. */
+#ifndef GS_CONFIG_H
+#define GS_CONFIG_H
+
+#include "gs_err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GS_CONFIG_MAX_LIST 64
+
+typedef struct gs_strlist {
+    char *items[GS_CONFIG_MAX_LIST];
+    size_t len;
+} gs_strlist_t;
+
+typedef struct gs_config {
+    /* the sweep */
+    char *sweep;          /* sweep id; "" = derived from the reference time */
+    char *reference_time; /* 监测时间点; "" = the sweep's start */
+    char *registry;       /* TARGETS.csv */
+    char *out;            /* report directory */
+    /* where things are */
+    char *redis;               /* redis://[:password@]host:port/db or unix:///path; "" = private */
+    char *state_dir;           /* private Redis, sockets, logs */
+    char *dispatcher_endpoint; /* ZeroMQ endpoint the dispatcher binds, workers connect */
+    char *collector_endpoint;  /* ZeroMQ endpoint the collector binds, workers connect */
+    char *data_dir;            /* dictionaries, keyword tables, calendars */
+    char *worker_id;           /* "" = host:pid */
+    char *log_level;
+    /* scale */
+    uint32_t workers;  /* worker processes `run` starts; 0 = number of cores */
+    uint32_t capacity; /* tasks one worker holds at once (its credit) */
+    /* crawling */
+    uint32_t max_pages;         /* page budget per site */
+    uint32_t max_depth;         /* link depth from the home page */
+    uint32_t host_connections;  /* concurrent connections per host */
+    uint32_t host_delay_ms;     /* minimum delay between requests to one host */
+    uint32_t page_timeout_ms;   /* total deadline of one page */
+    uint32_t connect_timeout_ms;
+    uint64_t max_body_bytes;    /* cap on a body, decoded */
+    uint32_t max_header_bytes;  /* cap on all response headers of a transfer */
+    uint32_t max_redirects;
+    uint32_t max_links_per_page;
+    uint32_t home_retries;      /* extra tries of an unreachable home page */
+    uint32_t retry_delay_ms;    /* delay before such a retry */
+    bool allow_private;
+    gs_strlist_t connect_to; /* curl --connect-to values */
+    gs_strlist_t resolve;    /* curl --resolve values */
+    char *cacert;
+    char *user_agent;
+    /* leases */
+    uint32_t lease_ms;     /* a lease lasts this long past its last renewal */
+    uint32_t heartbeat_ms; /* heartbeat interval, both ways */
+    uint32_t max_attempts; /* leases of one target before it is reported 未检查 */
+    uint32_t result_retry_ms; /* a worker re-sends an unacknowledged result after this */
+    /* checks */
+    uint32_t stale_days; /* 首页/账号 not updated for more than this many days */
+} gs_config_t;
+
+/* Defaults for everything. */
+void gs_config_init(gs_config_t *c);
+void gs_config_cleanup(gs_config_t *c);
+
+/* Set one key (a name from the table, `-` or `_`) from its text value. GS_ENOTFOUND for an
+ * unknown key, GS_EINVAL for a bad value; err says which. */
+int gs_config_set(gs_config_t *c, const char *key, const char *value, gs_err_t *err);
+
+/* Read a `key = value` file. Errors name the file and line. */
+int gs_config_load_file(gs_config_t *c, const char *path, gs_err_t *err);
+
+/* Parse options from argv[*i] on: `--key value`, `--key=value`, `--flag` for booleans and
+ * `--config FILE` (loaded in place). Stops at the first argument that is not an option
+ * and leaves *i there. */
+int gs_config_parse_args(gs_config_t *c, int argc, char **argv, int *i, gs_err_t *err);
+
+/* Append `--key value` arguments that reproduce every non-default value in c to argv
+ * (for starting child processes). Returns the number added or a negative code.
+ * The strings are allocated; free them with gs_config_free_args. */
+int gs_config_to_args(const gs_config_t *c, char **argv, size_t max);
+void gs_config_free_args(char **argv, size_t n);
+
+/* Print every key with its default and help text (for --help and the docs test). */
+void gs_config_print_keys(void *fp);
+
+/* 1 when key names a configuration key. */
+int gs_config_is_key(const char *key);
+
+#endif

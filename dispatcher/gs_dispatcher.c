@@ -1,0 +1,785 @@
+/* gs_dispatcher.c -- the sweep's planner and lease keeper.
+ *
+ * State of each target (by registry index): pending (in the queue), leased (to a worker,
+ * with an epoch and an expiry), or done (its done marker is in Redis). The queue is a ring
+ * the size of the registry, so nothing here grows with time. Epochs are the target's lease
+ * count, kept in Redis (gs:sweep:S:attempts), so they keep increasing across dispatcher
+ * restarts and a result from an older lease can always be told apart. */
+#include "gs_dispatcher.h"
+#include "gs_date.h"
+#include "gs_log.h"
+#include "gs_msg.h"
+#include "gs_redis.h"
+#include "gs_registry.h"
+#include "gs_store.h"
+#include "gs_util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define MAX_WORKERS 1024
+#define ROUTING_ID_MAX 64
+#define DISPATCH_MAX_MSG (1024 * 1024)
+#define PLAN_BATCH 500
+
+typedef enum { T_PENDING = 0, T_LEASED, T_DONE } tstate_t;
+
+typedef struct tslot {
+    tstate_t state;
+    uint32_t epoch;    /* of the current lease */
+    uint32_t attempts; /* leases issued so far */
+    int worker;        /* index in workers[], -1 when not leased */
+    int64_t expiry_ms; /* when the lease lapses unless renewed */
+} tslot_t;
+
+typedef struct wslot {
+    int used;
+    unsigned char rid[ROUTING_ID_MAX]; /* ZeroMQ routing id */
+    size_t rid_len;
+    char name[GS_ID_MAX];
+    uint32_t capacity;
+    uint32_t inflight;
+    int64_t last_seen_ms;
+} wslot_t;
+
+typedef struct gs_dispatcher {
+    const gs_config_t *cfg;
+    gs_registry_t *reg;
+    gs_redis_t *redis;
+    char sweep[GS_ID_MAX];
+    int64_t ref_unix;
+    size_t n;
+    tslot_t *t;
+    size_t *queue; /* ring of pending indices */
+    size_t qhead, qlen;
+    size_t ndone;
+    wslot_t workers[MAX_WORKERS];
+    void *zctx, *router;
+    gs_buf_t out;
+    uint64_t dropped_msgs;
+} gs_dispatcher_t;
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* ---- registry and plan ------------------------------------------------------------- */
+
+static int load_registry(const gs_config_t *cfg, gs_registry_t **out, uint64_t *hash,
+                         gs_err_t *err)
+{
+    if (!cfg->registry[0])
+        return gs_err_set(err, GS_EINVAL, "no registry given (--registry FILE)");
+    gs_registry_t *reg = gs_registry_new();
+    if (!reg)
+        return gs_err_set(err, GS_ENOMEM, "out of memory");
+    int rc = gs_registry_load_file(reg, cfg->registry, err);
+    if (rc < 0) {
+        size_t np = gs_registry_nproblems(reg);
+        for (size_t i = 0; i < np; i++)
+            gs_error("%s: %s", cfg->registry, gs_registry_problem(reg, i));
+        gs_registry_destroy(&reg);
+        return rc;
+    }
+    /* The registry's identity: every target's fields, so that a resumed sweep id can be
+     * checked against the registry it was planned from. */
+    uint64_t h = GS_FNV_INIT;
+    for (size_t i = 0; i < gs_registry_count(reg); i++) {
+        const gs_target_t *t = gs_registry_get(reg, i);
+        const char *f[] = {t->id, t->name, t->region, t->url, t->owner, t->platform,
+                           t->menu_url};
+        for (size_t j = 0; j < sizeof(f) / sizeof(f[0]); j++)
+            h = gs_fnv1a(h, f[j], strlen(f[j]) + 1);
+        h = gs_fnv1a(h, &t->kind, sizeof(t->kind));
+    }
+    *hash = h;
+    *out = reg;
+    return 0;
+}
+
+static int resolve_sweep(const gs_config_t *cfg, char *sweep, size_t len, int64_t *ref,
+                         gs_err_t *err)
+{
+    if (cfg->reference_time[0]) {
+        int rc = gs_time_parse_reference(cfg->reference_time, ref, err);
+        if (rc < 0)
+            return rc;
+    } else {
+        *ref = gs_wall_s();
+    }
+    if (cfg->sweep[0]) {
+        if (!gs_id_valid(cfg->sweep))
+            return gs_err_set(err, GS_EINVAL,
+                              "sweep id '%s': use 1-39 letters, digits, '.', '_', ':', '-'",
+                              cfg->sweep);
+        snprintf(sweep, len, "%s", cfg->sweep);
+    } else {
+        gs_sweep_id_default(*ref, sweep, len);
+    }
+    return 0;
+}
+
+static char *extra_json(const gs_target_t *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < t->nextra; i++)
+        json_object_set_new(o, t->extra_keys[i], json_string(t->extra_vals[i]));
+    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* Queue one command on the pipeline, counting it. */
+#define PIPE(ctx, cnt, ...)                                                                     \
+    do {                                                                                        \
+        if (redisAppendCommand(ctx, __VA_ARGS__) != REDIS_OK)                                   \
+            return gs_err_set(err, GS_ENOMEM, "redis: cannot queue command");                   \
+        (cnt)++;                                                                                \
+    } while (0)
+
+/* Read cnt pipelined replies; any error reply fails the whole write. */
+static int drain(gs_redis_t *r, int cnt, gs_err_t *err)
+{
+    int rc = 0;
+    for (int i = 0; i < cnt; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(gs_redis_ctx(r), (void **)&rep) != REDIS_OK) {
+            rc = gs_err_set(err, GS_EREDIS, "redis: %s", gs_redis_ctx(r)->errstr);
+            gs_redis_reconnect(r, NULL);
+            return rc;
+        }
+        if (rep->type == REDIS_REPLY_ERROR && rc == 0)
+            rc = gs_err_set(err, GS_EREDIS, "redis: %s", rep->str);
+        freeReplyObject(rep);
+    }
+    return rc;
+}
+
+/* Write the plan in one MULTI/EXEC, so a dispatcher killed half-way leaves no half plan. */
+static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg,
+                      const gs_config_t *cfg, int64_t ref, uint64_t hash, gs_err_t *err)
+{
+    redisContext *ctx = gs_redis_ctx(r);
+    if (!ctx)
+        return gs_err_set(err, GS_EREDIS, "redis not connected");
+    char p[96], reft[40], created[40], hs[24], tot[24], ns[24], na[24], refu[24], mp[16], ma[16];
+    snprintf(p, sizeof(p), "gs:sweep:%s:", sweep);
+    gs_time_format_cst(ref, reft, sizeof(reft));
+    gs_time_format_cst(gs_wall_s(), created, sizeof(created));
+    snprintf(hs, sizeof(hs), "%016llx", (unsigned long long)hash);
+    size_t nsites = 0, n = gs_registry_count(reg);
+    for (size_t i = 0; i < n; i++)
+        nsites += gs_registry_get(reg, i)->kind == GS_KIND_SITE;
+    snprintf(tot, sizeof(tot), "%zu", n);
+    snprintf(ns, sizeof(ns), "%zu", nsites);
+    snprintf(na, sizeof(na), "%zu", n - nsites);
+    snprintf(refu, sizeof(refu), "%lld", (long long)ref);
+    snprintf(mp, sizeof(mp), "%u", cfg->max_pages);
+    snprintf(ma, sizeof(ma), "%u", cfg->max_attempts);
+    int cnt = 0;
+    PIPE(ctx, cnt, "MULTI");
+    for (size_t i = 0; i < n; i++) {
+        const gs_target_t *t = gs_registry_get(reg, i);
+        char *extra = extra_json(t);
+        char line[16];
+        snprintf(line, sizeof(line), "%d", t->line);
+        if (!extra)
+            return gs_err_set(err, GS_ENOMEM, "out of memory");
+        int ok = redisAppendCommand(ctx,
+                                    "HSET %starget:%s id %s kind %s name %s region %s url %s "
+                                    "owner %s platform %s menu_url %s line %s extra %s",
+                                    p, t->id, t->id, gs_kind_name(t->kind), t->name, t->region,
+                                    t->url, t->owner, t->platform, t->menu_url, line, extra);
+        free(extra);
+        if (ok != REDIS_OK)
+            return gs_err_set(err, GS_ENOMEM, "redis: cannot queue command");
+        cnt++;
+        PIPE(ctx, cnt, "RPUSH %stargets %s", p, t->id);
+    }
+    for (size_t i = 0; i < gs_registry_nregions(reg); i++)
+        PIPE(ctx, cnt, "RPUSH %sregions %s", p, gs_registry_region(reg, i));
+    PIPE(ctx, cnt,
+         "HSET %smeta sweep %s reference_time %s reference_unix %s registry %s "
+         "registry_hash %s total %s sites %s accounts %s created %s status running "
+         "max_pages %s max_attempts %s",
+         p, sweep, reft, refu, cfg->registry, hs, tot, ns, na, created, mp, ma);
+    PIPE(ctx, cnt, "ZADD gs:sweeps %s %s", refu, sweep);
+    PIPE(ctx, cnt, "EXEC");
+    return drain(r, cnt, err);
+}
+
+/* Plan or resume: 1 when the plan already existed, 0 when written now. */
+static int plan_sweep(gs_redis_t *r, const char *sweep, const gs_registry_t *reg,
+                      const gs_config_t *cfg, int64_t ref, uint64_t hash, gs_err_t *err)
+{
+    redisReply *rep = gs_redis_command(r, err, "HGET gs:sweep:%s:meta registry_hash", sweep);
+    if (!rep)
+        return GS_EREDIS;
+    int exists = rep->type == REDIS_REPLY_STRING;
+    char have[24] = "";
+    if (exists)
+        snprintf(have, sizeof(have), "%s", rep->str);
+    freeReplyObject(rep);
+    if (exists) {
+        char hs[24];
+        snprintf(hs, sizeof(hs), "%016llx", (unsigned long long)hash);
+        if (strcmp(hs, have) != 0)
+            return gs_err_set(err, GS_EEXIST,
+                              "sweep %s exists with another registry; choose another --sweep",
+                              sweep);
+        return 1;
+    }
+    int rc = write_plan(r, sweep, reg, cfg, ref, hash, err);
+    return rc < 0 ? rc : 0;
+}
+
+int gs_dispatcher_plan(const gs_config_t *cfg, char *sweep_out, size_t outlen, gs_err_t *err)
+{
+    gs_registry_t *reg = NULL;
+    uint64_t hash;
+    int64_t ref;
+    int rc = load_registry(cfg, &reg, &hash, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = resolve_sweep(cfg, sweep_out, outlen, &ref, err)) < 0)
+        goto out;
+    gs_redis_t *r = gs_redis_new(cfg->redis, err);
+    if (!r) {
+        rc = GS_EREDIS;
+        goto out;
+    }
+    rc = plan_sweep(r, sweep_out, reg, cfg, ref, hash, err);
+    gs_redis_destroy(&r);
+out:
+    gs_registry_destroy(&reg);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- state ------------------------------------------------------------------------- */
+
+static void queue_push_back(gs_dispatcher_t *d, size_t i)
+{
+    d->queue[(d->qhead + d->qlen) % d->n] = i;
+    d->qlen++;
+}
+
+static void queue_push_front(gs_dispatcher_t *d, size_t i)
+{
+    d->qhead = (d->qhead + d->n - 1) % d->n;
+    d->queue[d->qhead] = i;
+    d->qlen++;
+}
+
+static size_t queue_pop(gs_dispatcher_t *d)
+{
+    size_t i = d->queue[d->qhead];
+    d->qhead = (d->qhead + 1) % d->n;
+    d->qlen--;
+    return i;
+}
+
+/* Index of a target id; SIZE_MAX when unknown. */
+static size_t target_index(gs_dispatcher_t *d, const char *id)
+{
+    return gs_registry_index(d->reg, id);
+}
+
+/* Load done markers and attempt counters from Redis into the slots and the queue. */
+static int load_state(gs_dispatcher_t *d, gs_err_t *err)
+{
+    redisReply *rep = gs_redis_command(d->redis, err, "SMEMBERS gs:sweep:%s:done", d->sweep);
+    if (!rep)
+        return GS_EREDIS;
+    for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i < rep->elements; i++) {
+        size_t k = target_index(d, rep->element[i]->str);
+        if (k != SIZE_MAX && d->t[k].state != T_DONE) {
+            d->t[k].state = T_DONE;
+            d->ndone++;
+        }
+    }
+    freeReplyObject(rep);
+    rep = gs_redis_command(d->redis, err, "HGETALL gs:sweep:%s:attempts", d->sweep);
+    if (!rep)
+        return GS_EREDIS;
+    for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements; i += 2) {
+        size_t k = target_index(d, rep->element[i]->str);
+        if (k != SIZE_MAX)
+            d->t[k].attempts = (uint32_t)strtoul(rep->element[i + 1]->str, NULL, 10);
+    }
+    freeReplyObject(rep);
+    for (size_t i = 0; i < d->n; i++) {
+        d->t[i].worker = -1;
+        d->t[i].epoch = d->t[i].attempts;
+        if (d->t[i].state == T_PENDING)
+            queue_push_back(d, i);
+    }
+    return 0;
+}
+
+/* ---- messaging --------------------------------------------------------------------- */
+
+static int send_to(gs_dispatcher_t *d, const wslot_t *w)
+{
+    if (zmq_send(d->router, w->rid, w->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(d->router, d->out.data, d->out.len, ZMQ_DONTWAIT) < 0)
+        return GS_EZMQ;
+    return 0;
+}
+
+static int find_worker(gs_dispatcher_t *d, const unsigned char *rid, size_t len)
+{
+    for (int i = 0; i < MAX_WORKERS; i++)
+        if (d->workers[i].used && d->workers[i].rid_len == len &&
+            memcmp(d->workers[i].rid, rid, len) == 0)
+            return i;
+    return -1;
+}
+
+static void drop_worker(gs_dispatcher_t *d, int wi, const char *why)
+{
+    wslot_t *w = &d->workers[wi];
+    gs_warn("worker %s dropped (%s); its %u leases lapse when they expire", w->name, why,
+            w->inflight);
+    for (size_t i = 0; i < d->n; i++)
+        if (d->t[i].state == T_LEASED && d->t[i].worker == wi)
+            d->t[i].worker = -1; /* the lease stays until it expires: the worker may be slow,
+                                    not dead, and its result is still welcome until then */
+    memset(w, 0, sizeof(*w));
+}
+
+/* Store the dispatcher's own verdict for a target that exhausted its attempts. */
+static int store_unchecked(gs_dispatcher_t *d, size_t i, const char *reason, gs_err_t *err)
+{
+    const gs_target_t *t = gs_registry_get(d->reg, i);
+    gs_result_t res;
+    gs_result_init(&res);
+    snprintf(res.sweep, sizeof(res.sweep), "%s", d->sweep);
+    snprintf(res.target, sizeof(res.target), "%s", t->id);
+    snprintf(res.worker, sizeof(res.worker), "dispatcher");
+    res.epoch = 0;
+    res.kind = t->kind;
+    res.checked = false;
+    res.region = strdup(t->region);
+    res.reason = strdup(reason);
+    int rc = GS_ENOMEM;
+    gs_outcome_t oc;
+    if (res.region && res.reason) {
+        const gs_result_t *one = &res;
+        rc = gs_store_results(d->redis, &one, 1, &oc, err);
+    }
+    gs_result_cleanup(&res);
+    return rc;
+}
+
+static void mark_done(gs_dispatcher_t *d, size_t i)
+{
+    tslot_t *s = &d->t[i];
+    if (s->state == T_LEASED && s->worker >= 0 && d->workers[s->worker].inflight > 0)
+        d->workers[s->worker].inflight--;
+    if (s->state != T_DONE)
+        d->ndone++;
+    s->state = T_DONE;
+    s->worker = -1;
+}
+
+/* Is the target's done marker in Redis? 1 yes, 0 no, <0 Redis error. */
+static int redis_is_done(gs_dispatcher_t *d, const char *id)
+{
+    gs_err_t e;
+    redisReply *rep = gs_redis_command(d->redis, &e, "SISMEMBER gs:sweep:%s:done %s", d->sweep,
+                                       id);
+    if (!rep) {
+        gs_warn("%s", e.msg);
+        return GS_EREDIS;
+    }
+    int yes = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+    freeReplyObject(rep);
+    return yes;
+}
+
+/* A lease lapsed: back to the queue, or 未检查 after max_attempts. */
+static void lease_expired(gs_dispatcher_t *d, size_t i)
+{
+    tslot_t *s = &d->t[i];
+    const gs_target_t *t = gs_registry_get(d->reg, i);
+    int done = redis_is_done(d, t->id);
+    if (done < 0) {
+        s->expiry_ms = gs_now_ms() + 1000; /* Redis away: look again in a second */
+        return;
+    }
+    if (done) {
+        mark_done(d, i);
+        return;
+    }
+    if (s->worker >= 0 && d->workers[s->worker].inflight > 0)
+        d->workers[s->worker].inflight--;
+    s->worker = -1;
+    if (s->attempts >= d->cfg->max_attempts) {
+        char reason[200];
+        snprintf(reason, sizeof(reason),
+                 "%u 次派发均未在租约期内完成（工作进程崩溃、卡死或失联）", s->attempts);
+        gs_err_t e;
+        gs_err_clear(&e);
+        if (store_unchecked(d, i, reason, &e) < 0) {
+            gs_warn("cannot store 未检查 for %s: %s; retrying", t->id, e.msg);
+            s->expiry_ms = gs_now_ms() + 1000;
+            return;
+        }
+        gs_warn("%s: %s", t->id, reason);
+        mark_done(d, i);
+        return;
+    }
+    gs_info("lease of %s (epoch %u) expired; re-queued", t->id, s->epoch);
+    s->state = T_PENDING;
+    queue_push_front(d, i);
+}
+
+static void handle_hello(gs_dispatcher_t *d, const unsigned char *rid, size_t rid_len,
+                         const gs_msg_t *m)
+{
+    int wi = find_worker(d, rid, rid_len);
+    if (wi < 0) {
+        for (int i = 0; i < MAX_WORKERS && wi < 0; i++)
+            if (!d->workers[i].used)
+                wi = i;
+        if (wi < 0) {
+            gs_warn("worker %s refused: %d workers already", m->worker, MAX_WORKERS);
+            return;
+        }
+    }
+    wslot_t *w = &d->workers[wi];
+    memset(w, 0, sizeof(*w));
+    w->used = 1;
+    memcpy(w->rid, rid, rid_len);
+    w->rid_len = rid_len;
+    snprintf(w->name, sizeof(w->name), "%s", m->worker);
+    w->capacity = m->capacity;
+    w->last_seen_ms = gs_now_ms();
+    /* Adopt the leases it still holds from before a dispatcher restart, when Redis says
+     * they are current; the others lapse on their own. */
+    for (size_t k = 0; k < m->ntasks; k++) {
+        size_t i = target_index(d, m->tasks[k].target);
+        if (i == SIZE_MAX)
+            continue;
+        tslot_t *s = &d->t[i];
+        if (s->state == T_DONE || s->epoch != m->tasks[k].epoch)
+            continue;
+        if (s->state == T_LEASED && s->worker >= 0 && s->worker != wi)
+            continue;
+        if (s->state == T_PENDING) {
+            /* take it out of the queue: rebuild without it (rare: only after restarts) */
+            size_t n = d->qlen;
+            for (size_t q = 0; q < n; q++) {
+                size_t x = queue_pop(d);
+                if (x != i)
+                    queue_push_back(d, x);
+            }
+        }
+        if (s->state != T_LEASED || s->worker != wi)
+            w->inflight++;
+        s->state = T_LEASED;
+        s->worker = wi;
+        s->expiry_ms = gs_now_ms() + d->cfg->lease_ms;
+    }
+    gs_info("worker %s joined (capacity %u, holding %zu)", w->name, w->capacity, m->ntasks);
+}
+
+static void handle_hb(gs_dispatcher_t *d, int wi, const gs_msg_t *m)
+{
+    int64_t now = gs_now_ms();
+    for (size_t k = 0; k < m->ntasks; k++) {
+        size_t i = target_index(d, m->tasks[k].target);
+        if (i == SIZE_MAX)
+            continue;
+        tslot_t *s = &d->t[i];
+        if (s->state == T_LEASED && s->epoch == m->tasks[k].epoch &&
+            (s->worker == wi || s->worker < 0)) {
+            if (s->worker < 0) {
+                s->worker = wi;
+                d->workers[wi].inflight++;
+            }
+            s->expiry_ms = now + d->cfg->lease_ms;
+        }
+    }
+}
+
+static void handle_done(gs_dispatcher_t *d, int wi, const gs_msg_t *m)
+{
+    size_t i = target_index(d, m->target);
+    if (i == SIZE_MAX || strcmp(m->sweep, d->sweep) != 0)
+        return;
+    tslot_t *s = &d->t[i];
+    if (m->outcome == GS_OUTCOME_STALE) {
+        /* the worker's result lost to a newer lease: free its credit only */
+        if (s->state == T_LEASED && s->worker == wi && s->epoch == m->epoch)
+            s->worker = -1;
+        if (d->workers[wi].inflight > 0)
+            d->workers[wi].inflight--;
+        return;
+    }
+    if (s->state == T_LEASED && s->worker != wi && d->workers[wi].inflight > 0)
+        d->workers[wi].inflight--;
+    mark_done(d, i);
+}
+
+static void recv_messages(gs_dispatcher_t *d)
+{
+    for (int budget = 0; budget < 1000; budget++) {
+        unsigned char rid[ROUTING_ID_MAX];
+        int rn = zmq_recv(d->router, rid, sizeof(rid), ZMQ_DONTWAIT);
+        if (rn < 0)
+            return;
+        zmq_msg_t body;
+        zmq_msg_init(&body);
+        int more = 0;
+        size_t ml = sizeof(more);
+        zmq_getsockopt(d->router, ZMQ_RCVMORE, &more, &ml);
+        if (!more || zmq_msg_recv(&body, d->router, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&body);
+            d->dropped_msgs++;
+            continue;
+        }
+        /* drain any extra frames: our protocol has exactly two */
+        zmq_getsockopt(d->router, ZMQ_RCVMORE, &more, &ml);
+        int extra = more;
+        while (more) {
+            zmq_msg_t x;
+            zmq_msg_init(&x);
+            zmq_msg_recv(&x, d->router, 0);
+            zmq_msg_close(&x);
+            zmq_getsockopt(d->router, ZMQ_RCVMORE, &more, &ml);
+        }
+        gs_msg_t m;
+        gs_err_t e;
+        gs_err_clear(&e);
+        if (rn > (int)sizeof(rid) || extra ||
+            gs_msg_decode(zmq_msg_data(&body), zmq_msg_size(&body), &m, &e) < 0) {
+            d->dropped_msgs++;
+            gs_warn("dropped a malformed message (%zu bytes): %s", zmq_msg_size(&body),
+                    extra ? "extra frames" : e.msg);
+            zmq_msg_close(&body);
+            continue;
+        }
+        zmq_msg_close(&body);
+        int wi = find_worker(d, rid, (size_t)rn);
+        if (m.type == GS_MSG_HELLO) {
+            handle_hello(d, rid, (size_t)rn, &m);
+        } else if (wi < 0) {
+            /* A worker we do not know (we restarted, or dropped it): ask it to say hello. */
+            wslot_t tmp;
+            memset(&tmp, 0, sizeof(tmp));
+            memcpy(tmp.rid, rid, (size_t)rn);
+            tmp.rid_len = (size_t)rn;
+            gs_buf_reset(&d->out);
+            if (gs_msg_encode_reset(&d->out) == 0)
+                send_to(d, &tmp);
+        } else {
+            d->workers[wi].last_seen_ms = gs_now_ms();
+            if (m.type == GS_MSG_HB)
+                handle_hb(d, wi, &m);
+            else if (m.type == GS_MSG_DONE)
+                handle_done(d, wi, &m);
+            else
+                d->dropped_msgs++;
+        }
+        gs_msg_cleanup(&m);
+    }
+}
+
+/* Lease pending targets to workers with free credit. */
+static void dispatch(gs_dispatcher_t *d)
+{
+    for (int wi = 0; wi < MAX_WORKERS && d->qlen; wi++) {
+        wslot_t *w = &d->workers[wi];
+        while (w->used && w->inflight < w->capacity && d->qlen) {
+            size_t i = d->queue[d->qhead];
+            const gs_target_t *t = gs_registry_get(d->reg, i);
+            gs_err_t e;
+            gs_err_clear(&e);
+            /* The new epoch is written before the task leaves: a result can only carry an
+             * epoch Redis already knows. */
+            redisReply *rep = gs_redis_command(d->redis, &e, "HINCRBY gs:sweep:%s:attempts %s 1",
+                                               d->sweep, t->id);
+            if (!rep) {
+                gs_warn("cannot lease %s: %s", t->id, e.msg);
+                return;
+            }
+            uint32_t epoch = (uint32_t)rep->integer;
+            freeReplyObject(rep);
+            rep = gs_redis_command(d->redis, &e, "HSET gs:sweep:%s:epoch %s %u", d->sweep, t->id,
+                                   epoch);
+            if (!rep) {
+                gs_warn("cannot lease %s: %s", t->id, e.msg);
+                return;
+            }
+            freeReplyObject(rep);
+            (void)queue_pop(d);
+            tslot_t *s = &d->t[i];
+            s->state = T_LEASED;
+            s->epoch = epoch;
+            s->attempts = epoch;
+            s->worker = wi;
+            s->expiry_ms = gs_now_ms() + d->cfg->lease_ms;
+            w->inflight++;
+            gs_task_t task;
+            gs_task_init(&task);
+            snprintf(task.sweep, sizeof(task.sweep), "%s", d->sweep);
+            snprintf(task.target, sizeof(task.target), "%s", t->id);
+            task.epoch = epoch;
+            task.attempt = epoch;
+            task.kind = t->kind;
+            task.url = (char *)t->url;
+            task.name = (char *)t->name;
+            task.region = (char *)t->region;
+            task.owner = (char *)t->owner;
+            task.platform = (char *)t->platform;
+            task.menu_url = (char *)t->menu_url;
+            task.ref_unix = d->ref_unix;
+            task.max_pages = d->cfg->max_pages;
+            task.lease_ms = d->cfg->lease_ms;
+            gs_buf_reset(&d->out);
+            if (gs_msg_encode_task(&d->out, &task) < 0 || send_to(d, w) < 0) {
+                /* The worker is gone (ROUTER_MANDATORY): the lease lapses and is re-issued. */
+                drop_worker(d, wi, "unreachable");
+                break;
+            }
+            gs_debug("leased %s epoch %u to %s", t->id, epoch, w->name);
+        }
+    }
+}
+
+static void housekeeping(gs_dispatcher_t *d)
+{
+    int64_t now = gs_now_ms();
+    for (size_t i = 0; i < d->n; i++)
+        if (d->t[i].state == T_LEASED && d->t[i].expiry_ms <= now)
+            lease_expired(d, i);
+    for (int wi = 0; wi < MAX_WORKERS; wi++) {
+        wslot_t *w = &d->workers[wi];
+        if (!w->used)
+            continue;
+        if (now - w->last_seen_ms > (int64_t)d->cfg->lease_ms) {
+            drop_worker(d, wi, "silent past its lease");
+            continue;
+        }
+        gs_buf_reset(&d->out);
+        if (gs_msg_encode_hb(&d->out, NULL, 0) == 0 && send_to(d, w) < 0)
+            drop_worker(d, wi, "unreachable");
+    }
+}
+
+static int mark_complete(gs_dispatcher_t *d, gs_err_t *err)
+{
+    redisReply *rep = gs_redis_command(d->redis, err, "SCARD gs:sweep:%s:done", d->sweep);
+    if (!rep)
+        return GS_EREDIS;
+    long long n = rep->integer;
+    freeReplyObject(rep);
+    if ((size_t)n < d->n)
+        return gs_err_set(err, GS_ESTATE, "only %lld of %zu targets done in Redis", n, d->n);
+    char now[40];
+    gs_time_format_cst(gs_wall_s(), now, sizeof(now));
+    rep = gs_redis_command(d->redis, err, "HSET gs:sweep:%s:meta status complete completed %s",
+                           d->sweep, now);
+    if (!rep)
+        return GS_EREDIS;
+    freeReplyObject(rep);
+    return 0;
+}
+
+int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
+{
+    gs_dispatcher_t *d = calloc(1, sizeof(*d));
+    if (!d)
+        return gs_err_set(err, GS_ENOMEM, "out of memory");
+    d->cfg = cfg;
+    gs_buf_init(&d->out, GS_MSG_MAX_BYTES);
+    uint64_t hash;
+    int rc = load_registry(cfg, &d->reg, &hash, err);
+    if (rc < 0)
+        goto out;
+    if ((rc = resolve_sweep(cfg, d->sweep, sizeof(d->sweep), &d->ref_unix, err)) < 0)
+        goto out;
+    d->n = gs_registry_count(d->reg);
+    d->t = calloc(d->n, sizeof(*d->t));
+    d->queue = calloc(d->n, sizeof(*d->queue));
+    if (!d->t || !d->queue) {
+        rc = gs_err_set(err, GS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!(d->redis = gs_redis_new(cfg->redis, err))) {
+        rc = GS_EREDIS;
+        goto out;
+    }
+    if ((rc = plan_sweep(d->redis, d->sweep, d->reg, cfg, d->ref_unix, hash, err)) < 0)
+        goto out;
+    gs_info("sweep %s: %s %zu targets", d->sweep, rc == 1 ? "resuming" : "planned", d->n);
+    if ((rc = load_state(d, err)) < 0)
+        goto out;
+    if (d->ndone)
+        gs_info("sweep %s: %zu of %zu already done", d->sweep, d->ndone, d->n);
+
+    d->zctx = zmq_ctx_new();
+    d->router = zmq_socket(d->zctx, ZMQ_ROUTER);
+    int one = 1, zero = 0;
+    int64_t maxmsg = DISPATCH_MAX_MSG;
+    zmq_setsockopt(d->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
+    zmq_setsockopt(d->router, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
+    zmq_setsockopt(d->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+    zmq_setsockopt(d->router, ZMQ_LINGER, &zero, sizeof(zero));
+    if (zmq_bind(d->router, cfg->dispatcher_endpoint) < 0) {
+        rc = gs_err_set(err, GS_EZMQ, "cannot bind %s: %s", cfg->dispatcher_endpoint,
+                        zmq_strerror(errno));
+        goto out;
+    }
+    gs_info("listening on %s", cfg->dispatcher_endpoint);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int64_t next_hk = 0;
+    while (!stop_flag && d->ndone < d->n) {
+        zmq_pollitem_t it = {d->router, 0, ZMQ_POLLIN, 0};
+        zmq_poll(&it, 1, (long)(cfg->heartbeat_ms / 2 + 1));
+        recv_messages(d);
+        if (gs_now_ms() >= next_hk) {
+            housekeeping(d);
+            next_hk = gs_now_ms() + cfg->heartbeat_ms;
+        }
+        dispatch(d);
+    }
+    if (stop_flag) {
+        rc = gs_err_set(err, GS_ESTATE, "stopped by signal with %zu of %zu targets done",
+                        d->ndone, d->n);
+        goto out;
+    }
+    if ((rc = mark_complete(d, err)) < 0)
+        goto out;
+    gs_info("sweep %s complete: %zu targets (%llu malformed messages dropped)", d->sweep, d->n,
+            (unsigned long long)d->dropped_msgs);
+    rc = 0;
+out:
+    if (d->router)
+        zmq_close(d->router);
+    if (d->zctx)
+        zmq_ctx_term(d->zctx);
+    gs_redis_destroy(&d->redis);
+    gs_registry_destroy(&d->reg);
+    gs_buf_cleanup(&d->out);
+    free(d->t);
+    free(d->queue);
+    free(d);
+    return rc;
+}

@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-typedef int gs_dispatcher_placeholder_t;

@@ -1,0 +1,458 @@
+/* gs_fetch.c -- curl multi, per-host queues and politeness, caps and the SSRF guard. */
+#include "gs_fetch.h"
+#include "gs_buf.h"
+#include "gs_log.h"
+#include "gs_url.h"
+#include "gs_util.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RUNNING 512 /* transfers at once over all hosts */
+#define HOST_MAX 256
+
+typedef struct req req_t;
+typedef struct host host_t;
+
+struct req {
+    req_t *next;      /* in its host's queue */
+    gs_fetch_t *f;
+    host_t *host;
+    char *url;
+    char *ua;
+    void *owner;
+    gs_fetch_cb cb;
+    void *ud;
+    int64_t not_before_ms;
+    CURL *easy;       /* set while running */
+    gs_buf_t body;
+    size_t header_bytes;
+    char content_type[128];
+    bool refused, truncated, header_overflow;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct host {
+    host_t *next; /* in the hash chain */
+    char name[HOST_MAX];
+    req_t *head, *tail;
+    size_t queued;
+    uint32_t active;
+    int64_t next_start_ms;
+};
+
+#define HOST_BUCKETS 1024
+
+struct gs_fetch {
+    const gs_config_t *cfg;
+    CURLM *multi;
+    struct curl_slist *connect_to;
+    struct curl_slist *resolve;
+    host_t *hosts[HOST_BUCKETS];
+    size_t queued, running;
+    req_t *run[MAX_RUNNING];
+    size_t nrun;
+    gs_fetch_stats_t st;
+};
+
+static host_t *host_get(gs_fetch_t *f, const char *name)
+{
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, name, strlen(name)) % HOST_BUCKETS;
+    for (host_t *x = f->hosts[h]; x; x = x->next)
+        if (strcmp(x->name, name) == 0)
+            return x;
+    host_t *x = calloc(1, sizeof(*x));
+    if (!x)
+        return NULL;
+    snprintf(x->name, sizeof(x->name), "%s", name);
+    x->next = f->hosts[h];
+    f->hosts[h] = x;
+    return x;
+}
+
+gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err)
+{
+    gs_fetch_t *f = calloc(1, sizeof(*f));
+    if (!f) {
+        gs_err_set(err, GS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    f->cfg = cfg;
+    f->multi = curl_multi_init();
+    if (!f->multi) {
+        gs_err_set(err, GS_ECURL, "curl_multi_init failed");
+        gs_fetch_destroy(&f);
+        return NULL;
+    }
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->host_connections);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_RUNNING);
+    for (size_t i = 0; i < cfg->connect_to.len; i++)
+        f->connect_to = curl_slist_append(f->connect_to, cfg->connect_to.items[i]);
+    for (size_t i = 0; i < cfg->resolve.len; i++)
+        f->resolve = curl_slist_append(f->resolve, cfg->resolve.items[i]);
+    return f;
+}
+
+static void req_free(req_t *r)
+{
+    if (!r)
+        return;
+    free(r->url);
+    free(r->ua);
+    gs_buf_cleanup(&r->body);
+    free(r);
+}
+
+void gs_fetch_destroy(gs_fetch_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gs_fetch_t *f = *self_p;
+    for (size_t b = 0; b < HOST_BUCKETS; b++) {
+        host_t *x = f->hosts[b];
+        while (x) {
+            host_t *nx = x->next;
+            for (req_t *r = x->head; r;) {
+                req_t *n = r->next;
+                req_free(r);
+                r = n;
+            }
+            free(x);
+            x = nx;
+        }
+    }
+    if (f->multi) {
+        for (size_t i = 0; i < f->nrun; i++) {
+            curl_multi_remove_handle(f->multi, f->run[i]->easy);
+            curl_easy_cleanup(f->run[i]->easy);
+            req_free(f->run[i]);
+        }
+        curl_multi_cleanup(f->multi);
+    }
+    curl_slist_free_all(f->connect_to);
+    curl_slist_free_all(f->resolve);
+    free(f);
+    *self_p = NULL;
+}
+
+int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms,
+                 const char *user_agent, gs_fetch_cb cb, void *ud)
+{
+    char *hn = gs_url_host(url);
+    if (!hn)
+        return GS_EINVAL;
+    host_t *h = host_get(f, hn);
+    free(hn);
+    req_t *r = calloc(1, sizeof(*r));
+    if (!h || !r) {
+        free(r);
+        return GS_ENOMEM;
+    }
+    r->f = f;
+    r->host = h;
+    r->url = strdup(url);
+    r->ua = strdup(user_agent ? user_agent : f->cfg->user_agent);
+    r->owner = owner;
+    r->cb = cb;
+    r->ud = ud;
+    r->not_before_ms = gs_now_ms() + delay_ms;
+    gs_buf_init(&r->body, f->cfg->max_body_bytes);
+    if (!r->url || !r->ua) {
+        req_free(r);
+        return GS_ENOMEM;
+    }
+    if (h->tail)
+        h->tail->next = r;
+    else
+        h->head = r;
+    h->tail = r;
+    h->queued++;
+    f->queued++;
+    return 0;
+}
+
+/* The running transfers, so that cancel and destroy can find them (libcurl 7.88 has no
+ * call that lists a multi handle's easy handles). At most MAX_RUNNING. */
+static void running_add(gs_fetch_t *f, req_t *r)
+{
+    f->run[f->nrun++] = r;
+}
+
+static void running_remove(gs_fetch_t *f, req_t *r)
+{
+    for (size_t i = 0; i < f->nrun; i++)
+        if (f->run[i] == r) {
+            f->run[i] = f->run[--f->nrun];
+            return;
+        }
+}
+
+void gs_fetch_cancel(gs_fetch_t *f, void *owner)
+{
+    for (size_t b = 0; b < HOST_BUCKETS; b++)
+        for (host_t *h = f->hosts[b]; h; h = h->next) {
+            req_t **pp = &h->head, *prev = NULL;
+            while (*pp) {
+                req_t *r = *pp;
+                if (r->owner == owner) {
+                    *pp = r->next;
+                    h->queued--;
+                    f->queued--;
+                    r->cb(r->ud, r->url, NULL);
+                    req_free(r);
+                } else {
+                    prev = r;
+                    pp = &r->next;
+                }
+            }
+            h->tail = prev;
+        }
+    for (size_t i = 0; i < f->nrun;) {
+        req_t *r = f->run[i];
+        if (r->owner == owner) {
+            curl_multi_remove_handle(f->multi, r->easy);
+            curl_easy_cleanup(r->easy);
+            r->host->active--;
+            f->running--;
+            running_remove(f, r);
+            r->cb(r->ud, r->url, NULL);
+            req_free(r);
+        } else {
+            i++;
+        }
+    }
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    req_t *r = ud;
+    size_t len = sz * n;
+    /* Decoding happens in 16 KiB chunks before this callback, so capping here bounds the
+     * memory a decompression bomb can cost (libcurl's MAXFILESIZE does not). */
+    if (gs_buf_append(&r->body, p, len) < 0) {
+        r->truncated = true;
+        return 0;
+    }
+    return len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    req_t *r = ud;
+    size_t len = sz * n;
+    r->header_bytes += len;
+    if (r->header_bytes > r->f->cfg->max_header_bytes) {
+        r->header_overflow = true;
+        return 0;
+    }
+    if (len > 5 && strncmp(p, "HTTP/", 5) == 0)
+        r->content_type[0] = '\0'; /* a new response (after a redirect) */
+    else if (len > 13 && strncasecmp(p, "content-type:", 13) == 0) {
+        const char *v = p + 13;
+        size_t vl = len - 13;
+        while (vl && (*v == ' ' || *v == '\t'))
+            v++, vl--;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+            vl--;
+        if (vl >= sizeof(r->content_type))
+            vl = sizeof(r->content_type) - 1;
+        memcpy(r->content_type, v, vl);
+        r->content_type[vl] = '\0';
+    }
+    return len;
+}
+
+/* The SSRF guard: every address curl connects to, after every resolution and redirect. */
+static curl_socket_t on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    req_t *r = ud;
+    (void)purpose;
+    if (!r->f->cfg->allow_private && gs_addr_is_private(&a->addr, a->addrlen)) {
+        r->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+static int start(gs_fetch_t *f, req_t *r)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return GS_ENOMEM;
+    const gs_config_t *c = f->cfg;
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)c->max_redirects);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->page_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* proxy variables must not bypass the guard */
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, r->ua);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body_bytes);
+    if (f->connect_to)
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
+    if (f->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
+    if (c->cacert[0])
+        curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    r->easy = e;
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        r->easy = NULL;
+        return GS_ECURL;
+    }
+    running_add(f, r);
+    f->running++;
+    f->st.requests++;
+    return 0;
+}
+
+/* Start queued requests that politeness and the global cap allow. Returns the delay in ms
+ * until the next queued request could start (for the poll timeout), or -1 when none. */
+static int start_ready(gs_fetch_t *f)
+{
+    int64_t now = gs_now_ms();
+    int64_t next = -1;
+    for (size_t b = 0; b < HOST_BUCKETS && f->queued; b++)
+        for (host_t *h = f->hosts[b]; h; h = h->next) {
+            while (h->head && f->running < MAX_RUNNING &&
+                   h->active < f->cfg->host_connections) {
+                req_t *r = h->head;
+                int64_t at = r->not_before_ms > h->next_start_ms ? r->not_before_ms
+                                                                  : h->next_start_ms;
+                if (at > now) {
+                    if (next < 0 || at - now < next)
+                        next = at - now;
+                    break;
+                }
+                h->head = r->next;
+                if (!h->head)
+                    h->tail = NULL;
+                r->next = NULL;
+                h->queued--;
+                f->queued--;
+                if (start(f, r) < 0) {
+                    gs_response_t resp;
+                    memset(&resp, 0, sizeof(resp));
+                    snprintf(resp.error, sizeof(resp.error), "cannot start transfer");
+                    resp.curl_code = CURLE_FAILED_INIT;
+                    resp.body = (char *)"";
+                    resp.content_type = (char *)"";
+                    resp.final_url = r->url;
+                    r->cb(r->ud, r->url, &resp);
+                    req_free(r);
+                    continue;
+                }
+                h->active++;
+                h->next_start_ms = now + f->cfg->host_delay_ms;
+            }
+        }
+    return (int)next;
+}
+
+static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
+{
+    req_t *r = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    curl_multi_remove_handle(f->multi, e);
+    running_remove(f, r);
+    f->running--;
+    r->host->active--;
+
+    gs_response_t resp;
+    memset(&resp, 0, sizeof(resp));
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp.status);
+    char *eff = NULL;
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &resp.total_s);
+    resp.truncated = r->truncated || r->header_overflow;
+    resp.refused = r->refused;
+    /* A body cut at the cap is still a page: keep what arrived and say it was cut. */
+    resp.curl_code = (r->truncated && code == CURLE_WRITE_ERROR) ? 0 : (int)code;
+    if (r->truncated && code == CURLE_FILESIZE_EXCEEDED)
+        resp.curl_code = 0;
+    if (resp.refused)
+        snprintf(resp.error, sizeof(resp.error), "refused: private or loopback address");
+    else if (r->header_overflow)
+        snprintf(resp.error, sizeof(resp.error), "response headers larger than %u bytes",
+                 f->cfg->max_header_bytes);
+    else if (code == CURLE_FILESIZE_EXCEEDED)
+        snprintf(resp.error, sizeof(resp.error), "body larger than %llu bytes",
+                 (unsigned long long)f->cfg->max_body_bytes);
+    else if (resp.curl_code)
+        snprintf(resp.error, sizeof(resp.error), "%s", r->errbuf[0] ? r->errbuf
+                                                                    : curl_easy_strerror(code));
+    if (resp.curl_code == 0 && r->header_overflow)
+        resp.curl_code = CURLE_WRITE_ERROR;
+    if (code == CURLE_FILESIZE_EXCEEDED) {
+        resp.truncated = true;
+        resp.curl_code = CURLE_FILESIZE_EXCEEDED;
+    }
+    resp.body = r->body.data ? r->body.data : (char *)"";
+    resp.body_len = r->body.len;
+    resp.content_type = r->content_type;
+    resp.final_url = eff ? eff : r->url;
+    f->st.bytes += r->body.len;
+    if (resp.refused)
+        f->st.refused++;
+    if (resp.truncated)
+        f->st.truncated++;
+    if (resp.curl_code == 0)
+        f->st.ok++;
+    else
+        f->st.failed++;
+    r->cb(r->ud, r->url, &resp);
+    curl_easy_cleanup(e);
+    r->easy = NULL;
+    req_free(r);
+}
+
+int gs_fetch_poll(gs_fetch_t *f, const int *extra_fds, size_t nextra, int timeout_ms)
+{
+    int next = start_ready(f);
+    if (next >= 0 && next < timeout_ms)
+        timeout_ms = next;
+    struct curl_waitfd wfd[8];
+    if (nextra > 8)
+        nextra = 8;
+    for (size_t i = 0; i < nextra; i++) {
+        wfd[i].fd = extra_fds[i];
+        wfd[i].events = CURL_WAIT_POLLIN;
+        wfd[i].revents = 0;
+    }
+    int numfds = 0;
+    curl_multi_poll(f->multi, wfd, (unsigned)nextra, timeout_ms, &numfds);
+    int still = 0;
+    curl_multi_perform(f->multi, &still);
+    int msgs;
+    CURLMsg *m;
+    while ((m = curl_multi_info_read(f->multi, &msgs)) != NULL)
+        if (m->msg == CURLMSG_DONE)
+            finish(f, m->easy_handle, m->data.result);
+    start_ready(f);
+    return 0;
+}
+
+size_t gs_fetch_pending(const gs_fetch_t *f)
+{
+    return f->queued + f->running;
+}
+
+void gs_fetch_stats(const gs_fetch_t *f, gs_fetch_stats_t *out)
+{
+    *out = f->st;
+}

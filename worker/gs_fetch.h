@@ -1,0 +1,68 @@
+/* gs_fetch.h -- the worker's fetch engine: many transfers at once on curl's multi
+ * interface, polite to each host, bounded in every dimension.
+ *
+ * Requests are queued per host; a host gets at most host_connections transfers at once
+ * and host_delay_ms between the starts of two of them. Every transfer is capped (body
+ * after decoding, headers, redirects, time), limited to http/https, ignores proxy
+ * variables, and -- unless allow_private -- refuses to connect to loopback, private or
+ * link-local addresses: the check runs on the address curl is about to connect to
+ * (CURLOPT_OPENSOCKETFUNCTION), so names, redirects and odd address spellings cannot
+ * slip past it.
+ *
+ * The engine owns queued requests and responses; a response is handed to the request's
+ * callback and freed when the callback returns. Single-threaded. */
+#ifndef GS_FETCH_H
+#define GS_FETCH_H
+
+#include "gs_config.h"
+#include "gs_err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gs_fetch gs_fetch_t;
+
+/* What came back (or did not). */
+typedef struct gs_response {
+    long status;         /* final HTTP status, 0 when no response */
+    int curl_code;       /* CURLcode, 0 on success */
+    char error[256];     /* why it failed, in words ("" on success) */
+    bool refused;        /* the SSRF guard refused the address */
+    bool truncated;      /* body or headers hit their cap */
+    char *body;          /* decoded body, NUL-terminated (may be partial when truncated) */
+    size_t body_len;
+    char *content_type;  /* of the final response, "" if none */
+    char *final_url;     /* after redirects */
+    double total_s;      /* transfer time */
+} gs_response_t;
+
+typedef void (*gs_fetch_cb)(void *ud, const char *url, gs_response_t *resp);
+
+gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err);
+void gs_fetch_destroy(gs_fetch_t **self_p);
+
+/* Queue a GET of url for owner (any pointer identifying the task: see gs_fetch_cancel).
+ * delay_ms postpones the start (retries). user_agent NULL = the configured one. */
+int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms,
+                 const char *user_agent, gs_fetch_cb cb, void *ud);
+
+/* Drop every queued or running request of owner; each callback is called once with
+ * resp == NULL so that it can free its ud. */
+void gs_fetch_cancel(gs_fetch_t *f, void *owner);
+
+/* One turn of the loop: start what politeness allows, wait up to timeout_ms for activity
+ * on the transfers or on the extra file descriptors (readable), finish transfers (calling
+ * their callbacks). */
+int gs_fetch_poll(gs_fetch_t *f, const int *extra_fds, size_t nextra, int timeout_ms);
+
+/* Requests queued or running. */
+size_t gs_fetch_pending(const gs_fetch_t *f);
+
+/* Counters since start. */
+typedef struct gs_fetch_stats {
+    uint64_t requests, ok, failed, refused, truncated, bytes;
+} gs_fetch_stats_t;
+void gs_fetch_stats(const gs_fetch_t *f, gs_fetch_stats_t *out);
+
+#endif

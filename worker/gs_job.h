@@ -1,0 +1,39 @@
+/* gs_job.h -- one leased task inside a worker: a site crawl or an account read.
+ *
+ * A site job fetches the home page (retrying it home_retries times), then the pages it
+ * links to on the same host, breadth first, up to max_pages and max_depth; each page is
+ * parsed into facts once and freed. An account job fetches the feed or profile. When no
+ * request of the job is left, the checks run and the job holds its result.
+ *
+ * The job owns its requests in the fetch engine (cancelled on destroy) and its result.
+ * Single-threaded. Limits: max_pages pages, max_links_per_page links a page. */
+#ifndef GS_JOB_H
+#define GS_JOB_H
+
+#include "gs_config.h"
+#include "gs_fetch.h"
+#include "gs_msg.h"
+
+typedef struct gs_job gs_job_t;
+
+/* Shared read-only data the checks need (loaded once per worker). */
+typedef struct gs_job_data {
+    char **closed_markers;
+    size_t nclosed;
+} gs_job_data_t;
+
+int gs_job_data_load(gs_job_data_t *d, const char *data_dir, gs_err_t *err);
+void gs_job_data_cleanup(gs_job_data_t *d);
+
+/* Start a job for task (copied). NULL when out of memory or the task cannot start. */
+gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *fetch,
+                     const gs_config_t *cfg, const gs_job_data_t *data);
+void gs_job_destroy(gs_job_t **self_p);
+
+/* 1 when the job has its result. */
+int gs_job_finished(const gs_job_t *j);
+/* The result (owned by the job); valid once finished. */
+const gs_result_t *gs_job_result(const gs_job_t *j);
+const gs_task_t *gs_job_task(const gs_job_t *j);
+
+#endif

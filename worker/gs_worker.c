@@ -1,0 +1,320 @@
+/* gs_worker.c -- the worker's event loop: ZeroMQ in and out, curl multi in the middle. */
+#include "gs_worker.h"
+#include "gs_fetch.h"
+#include "gs_job.h"
+#include "gs_log.h"
+#include "gs_msg.h"
+#include "gs_registry.h"
+#include "gs_util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+typedef struct slot {
+    gs_job_t *job;
+    int sent;              /* result sent to the collector at least once */
+    int64_t resend_at_ms;  /* when to send it again if no ack came */
+} slot_t;
+
+typedef struct gs_worker {
+    const gs_config_t *cfg;
+    char id[GS_ID_MAX];
+    void *zctx, *disp, *coll;
+    gs_fetch_t *fetch;
+    gs_job_data_t data;
+    slot_t *slots;
+    uint32_t nslots;
+    gs_buf_t out;
+    int64_t last_from_disp_ms;
+    int64_t next_hb_ms;
+    uint64_t dropped_msgs;
+} gs_worker_t;
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static size_t held(gs_worker_t *w, gs_taskref_t *refs, size_t max)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < w->nslots && n < max; i++)
+        if (w->slots[i].job) {
+            const gs_task_t *t = gs_job_task(w->slots[i].job);
+            snprintf(refs[n].target, sizeof(refs[n].target), "%s", t->target);
+            refs[n].epoch = t->epoch;
+            n++;
+        }
+    return n;
+}
+
+static int send_buf(void *sock, gs_buf_t *b)
+{
+    return zmq_send(sock, b->data, b->len, ZMQ_DONTWAIT) < 0 ? GS_EZMQ : 0;
+}
+
+static void send_hello(gs_worker_t *w)
+{
+    gs_taskref_t refs[GS_MSG_MAX_TASKS];
+    size_t n = held(w, refs, GS_MSG_MAX_TASKS);
+    gs_buf_reset(&w->out);
+    if (gs_msg_encode_hello(&w->out, w->id, w->nslots, refs, n) == 0)
+        send_buf(w->disp, &w->out);
+}
+
+static void send_hb(gs_worker_t *w)
+{
+    gs_taskref_t refs[GS_MSG_MAX_TASKS];
+    size_t n = held(w, refs, GS_MSG_MAX_TASKS);
+    gs_buf_reset(&w->out);
+    if (gs_msg_encode_hb(&w->out, refs, n) == 0)
+        send_buf(w->disp, &w->out);
+}
+
+static void take_task(gs_worker_t *w, const gs_task_t *t)
+{
+    int free_slot = -1;
+    for (uint32_t i = 0; i < w->nslots; i++) {
+        if (w->slots[i].job) {
+            const gs_task_t *h = gs_job_task(w->slots[i].job);
+            if (strcmp(h->target, t->target) == 0 && strcmp(h->sweep, t->sweep) == 0) {
+                if (h->epoch == t->epoch)
+                    return; /* a duplicate delivery */
+                /* a newer lease of a target we still hold: the old one is outdated */
+                gs_job_destroy(&w->slots[i].job);
+                free_slot = (int)i;
+                break;
+            }
+        } else if (free_slot < 0) {
+            free_slot = (int)i;
+        }
+    }
+    if (free_slot < 0) {
+        /* More than our credit: refuse by ignoring; the lease lapses and goes elsewhere. */
+        gs_warn("task %s beyond capacity %u ignored", t->target, w->nslots);
+        return;
+    }
+    slot_t *s = &w->slots[free_slot];
+    memset(s, 0, sizeof(*s));
+    s->job = gs_job_new(t, w->id, w->fetch, w->cfg, &w->data);
+    if (!s->job)
+        gs_error("cannot start task %s: out of memory", t->target);
+    else
+        gs_debug("task %s epoch %u (%s)", t->target, t->epoch, t->url);
+}
+
+static void on_ack(gs_worker_t *w, const gs_msg_t *m)
+{
+    for (uint32_t i = 0; i < w->nslots; i++) {
+        slot_t *s = &w->slots[i];
+        if (!s->job || !gs_job_finished(s->job))
+            continue;
+        const gs_task_t *t = gs_job_task(s->job);
+        if (t->epoch != m->epoch || strcmp(t->target, m->target) || strcmp(t->sweep, m->sweep))
+            continue;
+        /* Stored (or known) at the collector: now the dispatcher may count it done. */
+        gs_buf_reset(&w->out);
+        if (gs_msg_encode_done(&w->out, m->sweep, m->target, m->epoch, m->outcome) == 0)
+            send_buf(w->disp, &w->out);
+        gs_debug("task %s %s", m->target, gs_outcome_name(m->outcome));
+        gs_job_destroy(&s->job);
+        return;
+    }
+}
+
+/* Read one message from sock; 1 when one was handled, 0 when none waiting. */
+static int recv_one(gs_worker_t *w, void *sock)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&msg);
+        return 0;
+    }
+    int more = zmq_msg_more(&msg);
+    gs_msg_t m;
+    gs_err_t e;
+    gs_err_clear(&e);
+    int rc = more ? gs_err_set(&e, GS_EPARSE, "unexpected multi-part message")
+                  : gs_msg_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &m, &e);
+    while (more) { /* drain the rest of a multi-part message */
+        zmq_msg_close(&msg);
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, sock, 0) < 0)
+            break;
+        more = zmq_msg_more(&msg);
+    }
+    zmq_msg_close(&msg);
+    if (rc < 0) {
+        w->dropped_msgs++;
+        gs_warn("dropped a malformed message: %s", e.msg);
+        return 1;
+    }
+    if (sock == w->disp) {
+        w->last_from_disp_ms = gs_now_ms();
+        if (m.type == GS_MSG_TASK)
+            take_task(w, &m.task);
+        else if (m.type == GS_MSG_RESET)
+            send_hello(w);
+        else if (m.type != GS_MSG_HB)
+            w->dropped_msgs++;
+    } else {
+        if (m.type == GS_MSG_ACK)
+            on_ack(w, &m);
+        else
+            w->dropped_msgs++;
+    }
+    gs_msg_cleanup(&m);
+    return 1;
+}
+
+/* Send (or re-send) finished results that the collector has not acknowledged. */
+static void flush_results(gs_worker_t *w)
+{
+    int64_t now = gs_now_ms();
+    for (uint32_t i = 0; i < w->nslots; i++) {
+        slot_t *s = &w->slots[i];
+        if (!s->job || !gs_job_finished(s->job) || (s->sent && now < s->resend_at_ms))
+            continue;
+        gs_buf_reset(&w->out);
+        int rc = gs_msg_encode_result(&w->out, gs_job_result(s->job));
+        if (rc < 0) {
+            gs_error("result of %s cannot be encoded (%s)", gs_job_task(s->job)->target,
+                     gs_strerror(rc));
+            s->resend_at_ms = now + w->cfg->result_retry_ms;
+            s->sent = 1;
+            continue;
+        }
+        if (send_buf(w->coll, &w->out) == 0 && s->sent)
+            gs_info("re-sent the result of %s (no ack yet)", gs_job_task(s->job)->target);
+        s->sent = 1;
+        s->resend_at_ms = now + w->cfg->result_retry_ms;
+    }
+}
+
+static void *dealer(gs_worker_t *w, const char *endpoint, gs_err_t *err, int *rc)
+{
+    void *s = zmq_socket(w->zctx, ZMQ_DEALER);
+    int zero = 0, hwm = 1000;
+    int64_t maxmsg = GS_MSG_MAX_BYTES;
+    int ivl = 100, ivl_max = 5000;
+    zmq_setsockopt(s, ZMQ_ROUTING_ID, w->id, strlen(w->id));
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
+    if (zmq_connect(s, endpoint) < 0) {
+        *rc = gs_err_set(err, GS_EZMQ, "cannot connect to %s: %s", endpoint,
+                         zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
+{
+    gs_worker_t *w = calloc(1, sizeof(*w));
+    if (!w)
+        return gs_err_set(err, GS_ENOMEM, "out of memory");
+    int rc = 0;
+    w->cfg = cfg;
+    gs_buf_init(&w->out, GS_MSG_MAX_BYTES);
+    if (cfg->worker_id[0]) {
+        snprintf(w->id, sizeof(w->id), "%s", cfg->worker_id);
+    } else {
+        char host[32] = "host";
+        gethostname(host, sizeof(host) - 1);
+        host[sizeof(host) - 1] = '\0';
+        snprintf(w->id, sizeof(w->id), "%.24s:%d", host, (int)getpid());
+    }
+    w->nslots = cfg->capacity ? cfg->capacity : 1;
+    if (w->nslots > GS_MSG_MAX_TASKS)
+        w->nslots = GS_MSG_MAX_TASKS;
+    const char *data_dir = cfg->data_dir[0] ? cfg->data_dir : getenv("GS_DATA_DIR");
+    if (!data_dir || !*data_dir)
+        data_dir = GS_DATA_DIR_DEFAULT;
+    if ((rc = gs_job_data_load(&w->data, data_dir, err)) < 0)
+        goto out;
+    w->slots = calloc(w->nslots, sizeof(*w->slots));
+    if (!w->slots) {
+        rc = gs_err_set(err, GS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (!(w->fetch = gs_fetch_new(cfg, err))) {
+        rc = GS_ECURL;
+        goto out;
+    }
+    w->zctx = zmq_ctx_new();
+    if (!(w->disp = dealer(w, cfg->dispatcher_endpoint, err, &rc)) ||
+        !(w->coll = dealer(w, cfg->collector_endpoint, err, &rc)))
+        goto out;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    gs_info("worker %s: capacity %u, dispatcher %s, collector %s", w->id, w->nslots,
+            cfg->dispatcher_endpoint, cfg->collector_endpoint);
+    send_hello(w);
+    w->last_from_disp_ms = gs_now_ms();
+    int fds[2];
+    size_t fl = sizeof(int);
+    zmq_getsockopt(w->disp, ZMQ_FD, &fds[0], &fl);
+    fl = sizeof(int);
+    zmq_getsockopt(w->coll, ZMQ_FD, &fds[1], &fl);
+    while (!stop_flag) {
+        /* ZMQ_FD is edge-like: drain both sockets fully every turn, then poll. */
+        for (int n = 0; n < 256 && recv_one(w, w->disp); n++)
+            ;
+        for (int n = 0; n < 256 && recv_one(w, w->coll); n++)
+            ;
+        flush_results(w);
+        int64_t now = gs_now_ms();
+        if (now >= w->next_hb_ms) {
+            if (now - w->last_from_disp_ms > (int64_t)cfg->lease_ms) {
+                /* The dispatcher went quiet (restarted?): introduce ourselves again. */
+                send_hello(w);
+                w->last_from_disp_ms = now;
+            } else {
+                send_hb(w);
+            }
+            w->next_hb_ms = now + cfg->heartbeat_ms;
+        }
+        int timeout = (int)(w->next_hb_ms - gs_now_ms());
+        if (timeout > 100)
+            timeout = 100;
+        if (timeout < 0)
+            timeout = 0;
+        gs_fetch_poll(w->fetch, fds, 2, timeout);
+    }
+    gs_info("worker %s stopping (%llu malformed messages dropped)", w->id,
+            (unsigned long long)w->dropped_msgs);
+out:
+    for (uint32_t i = 0; w->slots && i < w->nslots; i++)
+        gs_job_destroy(&w->slots[i].job);
+    free(w->slots);
+    gs_fetch_destroy(&w->fetch);
+    if (w->disp)
+        zmq_close(w->disp);
+    if (w->coll)
+        zmq_close(w->coll);
+    if (w->zctx)
+        zmq_ctx_term(w->zctx);
+    gs_job_data_cleanup(&w->data);
+    gs_buf_cleanup(&w->out);
+    free(w);
+    return rc;
+}
