@@ -10,7 +10,7 @@ PKGS=(
     libjansson-dev libuchardet-dev
     libcmocka-dev libmicrohttpd-dev
     redis-server redis-tools
-    curl python3 procps
+    curl python3 procps clang-format
 )
 
 SUDO=""
