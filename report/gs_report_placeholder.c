@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-typedef int gs_report_placeholder_t;
