@@ -11,35 +11,41 @@
 #include <time.h>
 
 /* ARGV: 1 sweep, 2 target, 3 epoch, 4 status, 5 reason, 6 veto_codes, 7 nfindings,
- * 8 pages, 9 bytes, 10 newest, 11 worker, 12 stored, 13 findings JSON, 14 kind,
- * 15 region, 16 n, then n groups of (code, veto, url, evidence, detail).
- * Epoch "0" is the dispatcher's own 未检查 verdict, which no lease can outdate. */
+ * 8 pages, 9 bytes, 10 newest, 11 worker, 12 stored, 13 findings JSON, 14 n, then n
+ * groups of (code, veto, url, evidence, detail).
+ * The kind and region of the counters and stream entries come from the sweep's own copy of
+ * the registry row, not from the message, so a worker cannot file a result under another
+ * region, and a target the sweep does not have is refused ('unknown').
+ * Epoch "0" is the dispatcher's own 未检查 verdict, which no lease can outdate; any other
+ * epoch must be the target's current lease (a target never leased has none: 'stale'). */
 static const char store_lua[] =
     "local p = 'gs:sweep:' .. ARGV[1] .. ':'\n"
     "local t = ARGV[2]\n"
     "if redis.call('SISMEMBER', p .. 'done', t) == 1 then return 'dup' end\n"
+    "local row = redis.call('HMGET', p .. 'target:' .. t, 'kind', 'region')\n"
+    "local k, region = row[1], row[2]\n"
+    "if not k or not region then return 'unknown' end\n"
     "if ARGV[3] ~= '0' then\n"
-    "  local cur = redis.call('HGET', p .. 'epoch', t)\n"
-    "  if cur and cur ~= ARGV[3] then return 'stale' end\n"
+    "  if redis.call('HGET', p .. 'epoch', t) ~= ARGV[3] then return 'stale' end\n"
     "end\n"
     "redis.call('HSET', p .. 'result:' .. t, 'status', ARGV[4], 'reason', ARGV[5],\n"
     "  'veto_codes', ARGV[6], 'nfindings', ARGV[7], 'pages', ARGV[8], 'bytes', ARGV[9],\n"
     "  'newest', ARGV[10], 'epoch', ARGV[3], 'worker', ARGV[11], 'stored', ARGV[12],\n"
     "  'findings', ARGV[13])\n"
     "redis.call('SADD', p .. 'done', t)\n"
-    "local k, rk = ARGV[14], p .. 'region:' .. ARGV[15]\n"
+    "local rk = p .. 'region:' .. region\n"
     "if ARGV[4] == '未检查' then redis.call('HINCRBY', rk, k .. '_unchecked', 1)\n"
     "else redis.call('HINCRBY', rk, k .. '_checked', 1) end\n"
     "if ARGV[4] == '不合格' then redis.call('HINCRBY', rk, k .. '_problem', 1) end\n"
-    "local n = tonumber(ARGV[16])\n"
+    "local n = tonumber(ARGV[14])\n"
     "redis.call('HINCRBY', p .. 'stats', 'done', 1)\n"
     "redis.call('HINCRBY', p .. 'stats', 'pages', ARGV[8])\n"
     "redis.call('HINCRBY', p .. 'stats', 'bytes', ARGV[9])\n"
     "redis.call('HINCRBY', p .. 'stats', 'findings', n)\n"
     "for i = 0, n - 1 do\n"
-    "  local b = 17 + i * 5\n"
+    "  local b = 15 + i * 5\n"
     "  redis.call('XADD', 'gs:findings', '*', 'sweep', ARGV[1], 'target', t, 'kind', k,\n"
-    "    'region', ARGV[15], 'code', ARGV[b], 'veto', ARGV[b + 1], 'url', ARGV[b + 2],\n"
+    "    'region', region, 'code', ARGV[b], 'veto', ARGV[b + 1], 'url', ARGV[b + 2],\n"
     "    'evidence', ARGV[b + 3], 'detail', ARGV[b + 4])\n"
     "  redis.call('HINCRBY', p .. 'codes', ARGV[b], 1)\n"
     "end\n"
@@ -52,8 +58,10 @@ const char *gs_result_status(const gs_result_t *res)
     return gs_findings_any_veto(&res->findings) ? "不合格" : "合格";
 }
 
-/* The findings as the JSON array stored in the result hash: the public finding shape. */
-static char *findings_json(const gs_result_t *res)
+/* The findings as the JSON array stored in the result hash: the public finding shape.
+ * details[i] receives the detail of finding i as it is stored (and as the stream entry
+ * carries it), so that the result hash and the stream never disagree. */
+static char *findings_json(const gs_result_t *res, char **details)
 {
     json_t *arr = json_array();
     if (!arr)
@@ -66,6 +74,13 @@ static char *findings_json(const gs_result_t *res)
             /* A detail that is not an object is kept, as text, rather than lost. */
             json_decref(detail);
             detail = json_pack("{s:s}", "text", f->detail);
+        }
+        details[i] = json_dumps(detail, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        if (!details[i]) {
+            json_decref(detail);
+            json_decref(o);
+            json_decref(arr);
+            return NULL;
         }
         json_object_set_new(o, "sweep", json_string(res->sweep));
         json_object_set_new(o, "target", json_string(res->target));
@@ -117,6 +132,8 @@ typedef struct call {
     char num[6][24];
     char stored[32];
     char *fjson;
+    char **details; /* normalized detail of each finding */
+    size_t ndetails;
     gs_buf_t vetos;
 } call_t;
 
@@ -125,6 +142,9 @@ static void call_cleanup(call_t *c)
     free(c->argv);
     free(c->argvlen);
     free(c->fjson);
+    for (size_t i = 0; c->details && i < c->ndetails; i++)
+        free(c->details[i]);
+    free(c->details);
     gs_buf_cleanup(&c->vetos);
 }
 
@@ -133,10 +153,13 @@ static int call_build(call_t *c, const char *sha, const gs_result_t *res)
     memset(c, 0, sizeof(*c));
     gs_buf_init(&c->vetos, 4096);
     size_t n = res->findings.len;
-    size_t argc = 4 + 16 + 5 * n;
+    size_t argc = 17 + 5 * n;
     c->argv = calloc(argc, sizeof(*c->argv));
     c->argvlen = calloc(argc, sizeof(*c->argvlen));
-    c->fjson = findings_json(res);
+    c->ndetails = n;
+    c->details = calloc(n ? n : 1, sizeof(*c->details));
+    if (c->details)
+        c->fjson = findings_json(res, c->details);
     if (!c->argv || !c->argvlen || !c->fjson || veto_codes(res, &c->vetos) < 0)
         return GS_ENOMEM;
     snprintf(c->num[0], sizeof(c->num[0]), "%u", res->epoch);
@@ -161,8 +184,6 @@ static int call_build(call_t *c, const char *sha, const gs_result_t *res)
                        res->worker,
                        c->stored,
                        c->fjson,
-                       gs_kind_name((gs_kind_t)res->kind),
-                       res->region ? res->region : "",
                        c->num[4]};
     size_t na = sizeof(a) / sizeof(a[0]);
     for (size_t i = 0; i < na; i++)
@@ -174,7 +195,7 @@ static int call_build(call_t *c, const char *sha, const gs_result_t *res)
         c->argv[c->argc++] = f->veto ? "true" : "false";
         c->argv[c->argc++] = f->url;
         c->argv[c->argc++] = f->evidence;
-        c->argv[c->argc++] = f->detail;
+        c->argv[c->argc++] = c->details[i];
     }
     for (int i = 0; i < c->argc; i++)
         c->argvlen[i] = strlen(c->argv[i]);
@@ -202,8 +223,8 @@ static int parse_outcome(const redisReply *rep, gs_outcome_t *o)
         *o = GS_OUTCOME_STORED;
     else if (strcmp(rep->str, "dup") == 0)
         *o = GS_OUTCOME_DUP;
-    else if (strcmp(rep->str, "stale") == 0)
-        *o = GS_OUTCOME_STALE;
+    else if (strcmp(rep->str, "stale") == 0 || strcmp(rep->str, "unknown") == 0)
+        *o = GS_OUTCOME_STALE; /* refused either way; the worker drops it */
     else
         return -1;
     return 0;
@@ -247,8 +268,7 @@ int gs_store_results(gs_redis_t *r, const gs_result_t *const *results, size_t n,
         }
         if (parse_outcome(rep, &outcomes[i]) < 0 && rc == 0)
             rc = gs_err_set(err, GS_EREDIS, "store of %s: %s", results[i]->target,
-                            rep && rep->type == REDIS_REPLY_ERROR ? rep->str
-                                                                   : "unexpected reply");
+                            rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
         freeReplyObject(rep);
     }
 out:

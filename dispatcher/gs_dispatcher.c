@@ -74,8 +74,7 @@ static void on_signal(int sig)
 
 /* ---- registry and plan ------------------------------------------------------------- */
 
-static int load_registry(const gs_config_t *cfg, gs_registry_t **out, uint64_t *hash,
-                         gs_err_t *err)
+static int load_registry(const gs_config_t *cfg, gs_registry_t **out, uint64_t *hash, gs_err_t *err)
 {
     if (!cfg->registry[0])
         return gs_err_set(err, GS_EINVAL, "no registry given (--registry FILE)");
@@ -95,8 +94,7 @@ static int load_registry(const gs_config_t *cfg, gs_registry_t **out, uint64_t *
     uint64_t h = GS_FNV_INIT;
     for (size_t i = 0; i < gs_registry_count(reg); i++) {
         const gs_target_t *t = gs_registry_get(reg, i);
-        const char *f[] = {t->id, t->name, t->region, t->url, t->owner, t->platform,
-                           t->menu_url};
+        const char *f[] = {t->id, t->name, t->region, t->url, t->owner, t->platform, t->menu_url};
         for (size_t j = 0; j < sizeof(f) / sizeof(f[0]); j++)
             h = gs_fnv1a(h, f[j], strlen(f[j]) + 1);
         h = gs_fnv1a(h, &t->kind, sizeof(t->kind));
@@ -138,12 +136,13 @@ static char *extra_json(const gs_target_t *t)
     return s;
 }
 
-/* Queue one command on the pipeline, counting it. */
-#define PIPE(ctx, cnt, ...)                                                                     \
-    do {                                                                                        \
-        if (redisAppendCommand(ctx, __VA_ARGS__) != REDIS_OK)                                   \
-            return gs_err_set(err, GS_ENOMEM, "redis: cannot queue command");                   \
-        (cnt)++;                                                                                \
+/* Queue one command on the pipeline, counting it; on failure jump to `fail`, which must
+ * drop the connection (half a pipeline cannot be read back in step). */
+#define PIPE(ctx, cnt, ...)                                                                        \
+    do {                                                                                           \
+        if (redisAppendCommand(ctx, __VA_ARGS__) != REDIS_OK)                                      \
+            goto fail;                                                                             \
+        (cnt)++;                                                                                   \
     } while (0)
 
 /* Read cnt pipelined replies; any error reply fails the whole write. */
@@ -193,7 +192,7 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
         char line[16];
         snprintf(line, sizeof(line), "%d", t->line);
         if (!extra)
-            return gs_err_set(err, GS_ENOMEM, "out of memory");
+            goto fail;
         int ok = redisAppendCommand(ctx,
                                     "HSET %starget:%s id %s kind %s name %s region %s url %s "
                                     "owner %s platform %s menu_url %s line %s extra %s",
@@ -201,7 +200,7 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
                                     t->url, t->owner, t->platform, t->menu_url, line, extra);
         free(extra);
         if (ok != REDIS_OK)
-            return gs_err_set(err, GS_ENOMEM, "redis: cannot queue command");
+            goto fail;
         cnt++;
         PIPE(ctx, cnt, "RPUSH %stargets %s", p, t->id);
     }
@@ -215,6 +214,11 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
     PIPE(ctx, cnt, "ZADD gs:sweeps %s %s", refu, sweep);
     PIPE(ctx, cnt, "EXEC");
     return drain(r, cnt, err);
+fail:
+    /* Out of memory while queueing: nothing was sent inside EXEC, so nothing is written;
+     * a fresh connection discards the half-built pipeline. */
+    gs_redis_reconnect(r, NULL);
+    return gs_err_set(err, GS_ENOMEM, "out of memory while writing the plan of %s", sweep);
 }
 
 /* Plan or resume: 1 when the plan already existed, 0 when written now. */
@@ -395,8 +399,7 @@ static void mark_done(gs_dispatcher_t *d, size_t i)
 static int redis_is_done(gs_dispatcher_t *d, const char *id)
 {
     gs_err_t e;
-    redisReply *rep = gs_redis_command(d->redis, &e, "SISMEMBER gs:sweep:%s:done %s", d->sweep,
-                                       id);
+    redisReply *rep = gs_redis_command(d->redis, &e, "SISMEMBER gs:sweep:%s:done %s", d->sweep, id);
     if (!rep) {
         gs_warn("%s", e.msg);
         return GS_EREDIS;
@@ -425,8 +428,8 @@ static void lease_expired(gs_dispatcher_t *d, size_t i)
     s->worker = -1;
     if (s->attempts >= d->cfg->max_attempts) {
         char reason[200];
-        snprintf(reason, sizeof(reason),
-                 "%u 次派发均未在租约期内完成（工作进程崩溃、卡死或失联）", s->attempts);
+        snprintf(reason, sizeof(reason), "%u 次派发均未在租约期内完成（工作进程崩溃、卡死或失联）",
+                 s->attempts);
         gs_err_t e;
         gs_err_clear(&e);
         if (store_unchecked(d, i, reason, &e) < 0) {
@@ -761,8 +764,8 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         dispatch(d);
     }
     if (stop_flag) {
-        rc = gs_err_set(err, GS_ESTATE, "stopped by signal with %zu of %zu targets done",
-                        d->ndone, d->n);
+        rc = gs_err_set(err, GS_ESTATE, "stopped by signal with %zu of %zu targets done", d->ndone,
+                        d->n);
         goto out;
     }
     if ((rc = mark_complete(d, err)) < 0)
