@@ -17,7 +17,6 @@ int gs_cli_redis_start(const char *state_dir, gs_proc_t *proc, char *url, size_t
 
 /* Write the report files of sweep from Redis at url into out; print the tables when
  * print is set. */
-int gs_cli_report(const char *url, const char *sweep, const char *out, int print,
-                  gs_err_t *err);
+int gs_cli_report(const char *url, const char *sweep, const char *out, int print, gs_err_t *err);
 
 #endif

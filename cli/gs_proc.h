@@ -13,18 +13,17 @@
 #define GS_PROC_MAX_ARGS 256
 
 typedef struct gs_proc {
-    char name[32];    /* "worker-1", "redis", ... */
+    char name[32]; /* "worker-1", "redis", ... */
     char *argv[GS_PROC_MAX_ARGS];
     size_t argc;
-    char log[1024];   /* file that receives stdout and stderr */
-    pid_t pid;        /* 0 when not running */
+    char log[1024]; /* file that receives stdout and stderr */
+    pid_t pid;      /* 0 when not running */
     int restarts;
-    int exit_status;  /* wait status of the last exit */
+    int exit_status; /* wait status of the last exit */
 } gs_proc_t;
 
 /* Copy argv (NULL-terminated not required: argc entries) into p. 0 or GS_ENOMEM. */
-int gs_proc_init(gs_proc_t *p, const char *name, char *const *argv, size_t argc,
-                 const char *log);
+int gs_proc_init(gs_proc_t *p, const char *name, char *const *argv, size_t argc, const char *log);
 void gs_proc_cleanup(gs_proc_t *p);
 /* Start it. 0 or GS_EIO. */
 int gs_proc_start(gs_proc_t *p);

@@ -9,6 +9,7 @@
 #include "gs_date.h"
 #include "gs_dispatcher.h"
 #include "gs_log.h"
+#include "gs_msg.h"
 #include "gs_redis.h"
 #include "gs_registry.h"
 #include "gs_report.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -136,8 +138,7 @@ int gs_cli_redis_start(const char *state_dir, gs_proc_t *proc, char *url, size_t
     return 0;
 }
 
-int gs_cli_report(const char *url, const char *sweep, const char *out, int print,
-                  gs_err_t *err)
+int gs_cli_report(const char *url, const char *sweep, const char *out, int print, gs_err_t *err)
 {
     gs_redis_t *r = gs_redis_new(url, err);
     if (!r)
@@ -167,10 +168,12 @@ static int choose_sweep(gs_config_t *cfg, const char *url, int64_t ref, gs_err_t
         return GS_EREDIS;
     int rc = 0;
     for (int n = 1; n < 1000; n++) {
-        if (n == 1)
-            snprintf(id, sizeof(id), "%s", base);
-        else
-            snprintf(id, sizeof(id), "%s-%d", base, n);
+        int l = n == 1 ? snprintf(id, sizeof(id), "%s", base)
+                       : snprintf(id, sizeof(id), "%s-%d", base, n);
+        if (l < 0 || (size_t)l >= sizeof(id)) {
+            rc = gs_err_set(err, GS_EINVAL, "sweep id %s-%d too long", base, n);
+            break;
+        }
         redisReply *rep = gs_redis_command(r, err, "HGET gs:sweep:%s:meta status", id);
         if (!rep) {
             rc = GS_EREDIS;
@@ -209,8 +212,7 @@ static void show_progress(progress_t *pg, gs_redis_t *r, const char *sweep, int 
         return;
     pg->last_ms = now;
     gs_err_t e;
-    redisReply *rep = gs_redis_command(r, &e, "HMGET gs:sweep:%s:stats done pages findings",
-                                       sweep);
+    redisReply *rep = gs_redis_command(r, &e, "HMGET gs:sweep:%s:stats done pages findings", sweep);
     if (!rep)
         return;
     long long v[3] = {0, 0, 0};
@@ -234,14 +236,16 @@ static void show_progress(progress_t *pg, gs_redis_t *r, const char *sweep, int 
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %lld/%lld targets | %lld pages | %.0f pages/s | %lld findings "
-                        "| ETA %s ",
+        fprintf(stderr,
+                "\r[%s] %lld/%lld targets | %lld pages | %.0f pages/s | %lld findings "
+                "| ETA %s ",
                 bar, v[0], pg->total, v[1], rate, v[2], eta);
         if (final)
             fputc('\n', stderr);
     } else {
-        fprintf(stderr, "progress: %lld/%lld targets (%d%%), %lld pages, %.0f pages/s, "
-                        "%lld findings, ETA %s\n",
+        fprintf(stderr,
+                "progress: %lld/%lld targets (%d%%), %lld pages, %.0f pages/s, "
+                "%lld findings, ETA %s\n",
                 v[0], pg->total, pct, v[1], rate, v[2], eta);
     }
     fflush(stderr);
@@ -324,16 +328,27 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
     }
     gs_config_t def;
     gs_config_init(&def);
+    /* Local runs talk over unix sockets in the state directory: nothing listens on a
+     * network port, and the socket files are as private as the directory. */
     char ep[PATH_MAX + 16];
-    if (strcmp(cfg->dispatcher_endpoint, def.dispatcher_endpoint) == 0) {
-        snprintf(ep, sizeof(ep), "ipc://%s/dispatch.sock", state);
+    int use_disp = strcmp(cfg->dispatcher_endpoint, def.dispatcher_endpoint) == 0;
+    int use_coll = strcmp(cfg->collector_endpoint, def.collector_endpoint) == 0;
+    gs_config_cleanup(&def);
+    if ((use_disp || use_coll) && strlen(state) > 90) {
+        rc = gs_err_set(err, GS_EINVAL,
+                        "state directory path too long for unix sockets (%zu bytes, at most 90): "
+                        "%s; give a shorter --state-dir",
+                        strlen(state), state);
+        goto out;
+    }
+    if (use_disp) {
+        snprintf(ep, sizeof(ep), "ipc://%.90s/dispatch.sock", state);
         gs_config_set(cfg, "dispatcher_endpoint", ep, NULL);
     }
-    if (strcmp(cfg->collector_endpoint, def.collector_endpoint) == 0) {
-        snprintf(ep, sizeof(ep), "ipc://%s/collect.sock", state);
+    if (use_coll) {
+        snprintf(ep, sizeof(ep), "ipc://%.90s/collect.sock", state);
         gs_config_set(cfg, "collector_endpoint", ep, NULL);
     }
-    gs_config_cleanup(&def);
 
     /* 4. the plan */
     if ((rc = choose_sweep(cfg, cfg->redis, ref, err)) < 0)
@@ -388,8 +403,9 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
             goto out;
         }
     }
-    fprintf(stderr, "govsweep: sweep %s of %lld targets, reference time %s, %u workers; logs "
-                    "in %s\n",
+    fprintf(stderr,
+            "govsweep: sweep %s of %lld targets, reference time %s, %u workers; logs "
+            "in %s\n",
             sweep, total, reft, nworkers, logs);
 
     struct sigaction sa;
@@ -411,8 +427,7 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
                 rc = gs_err_set(err, GS_EREDIS, "private redis keeps dying (%s)", why);
                 goto out;
             }
-            fprintf(stderr, "\ngovsweep: private redis died (%s); restarting it on its AOF\n",
-                    why);
+            fprintf(stderr, "\ngovsweep: private redis died (%s); restarting it on its AOF\n", why);
             gs_proc_start(&redis);
             gs_redis_wait_ready(cfg->redis, 15000, NULL);
         }
@@ -427,13 +442,12 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
             char why[64];
             gs_proc_describe_exit(k, why, sizeof(why));
             if (WIFEXITED(k->exit_status) && WEXITSTATUS(k->exit_status) == 2) {
-                rc = gs_err_set(err, GS_EINVAL, "%s cannot run (%s): see %s", k->name, why,
-                                k->log);
+                rc = gs_err_set(err, GS_EINVAL, "%s cannot run (%s): see %s", k->name, why, k->log);
                 goto out;
             }
             if (++k->restarts > MAX_RESTARTS) {
-                rc = gs_err_set(err, GS_ESTATE, "%s keeps dying (%s): see %s", k->name, why,
-                                k->log);
+                rc =
+                    gs_err_set(err, GS_ESTATE, "%s keeps dying (%s): see %s", k->name, why, k->log);
                 goto out;
             }
             fprintf(stderr, "%sgovsweep: %s died (%s); restarting it\n", pg.tty ? "\n" : "",
@@ -457,8 +471,27 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
     if ((rc = gs_cli_report(cfg->redis, sweep, cfg->out, 1, err)) < 0)
         goto out;
     double secs = (double)(gs_now_ms() - pg.start_ms) / 1000.0;
-    fprintf(stderr, "govsweep: sweep %s complete in %.1f s; report in %s/\n", sweep, secs,
-            cfg->out);
+    /* CPU of the whole sweep: this process and every child reaped so far (Redis is reaped
+     * below, so a private Redis is not counted here). */
+    struct rusage self, kids_ru;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids_ru);
+    double cpu = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids_ru.ru_utime.tv_sec +
+                          kids_ru.ru_stime.tv_sec) +
+                 (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids_ru.ru_utime.tv_usec +
+                          kids_ru.ru_stime.tv_usec) /
+                     1e6;
+    long long pages = 0;
+    redisReply *pr = gs_redis_command(r, err, "HGET gs:sweep:%s:stats pages", sweep);
+    if (pr && pr->type == REDIS_REPLY_STRING)
+        pages = strtoll(pr->str, NULL, 10);
+    if (pr)
+        freeReplyObject(pr);
+    fprintf(stderr,
+            "govsweep: sweep %s complete in %.1f s: %lld pages, %.0f pages/s, cpu %.2f s "
+            "(%.0f us/page); report in %s/\n",
+            sweep, secs, pages, secs > 0 ? (double)pages / secs : 0.0, cpu,
+            pages ? cpu * 1e6 / (double)pages : 0.0, cfg->out);
 out:
     for (size_t i = 0; i < nkids; i++) {
         gs_proc_stop(&kids[i], 3000);

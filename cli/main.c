@@ -24,14 +24,13 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "usage: govsweep run TARGETS.csv [options]\n"
-            "       govsweep dispatcher|worker|collector [--config FILE] [options]\n"
-            "       govsweep report [--redis URL | --state-dir DIR] --sweep ID --out DIR\n"
-            "       govsweep validate TARGETS.csv\n"
-            "       govsweep version\n"
-            "\noptions (also configuration keys, with '_' for '-'):\n"
-            "  --config FILE              read key = value lines from FILE\n");
+    fprintf(fp, "usage: govsweep run TARGETS.csv [options]\n"
+                "       govsweep dispatcher|worker|collector [--config FILE] [options]\n"
+                "       govsweep report [--redis URL | --state-dir DIR] --sweep ID --out DIR\n"
+                "       govsweep validate TARGETS.csv\n"
+                "       govsweep version\n"
+                "\noptions (also configuration keys, with '_' for '-'):\n"
+                "  --config FILE              read key = value lines from FILE\n");
     gs_config_print_keys(fp);
 }
 
@@ -45,8 +44,8 @@ static int cmd_validate(const char *path)
         size_t sites = 0, n = gs_registry_count(reg);
         for (size_t i = 0; i < n; i++)
             sites += gs_registry_get(reg, i)->kind == GS_KIND_SITE;
-        printf("%s: ok: %zu targets (%zu sites, %zu accounts) in %zu regions, read as %s\n",
-               path, n, sites, n - sites, gs_registry_nregions(reg), gs_registry_encoding(reg));
+        printf("%s: ok: %zu targets (%zu sites, %zu accounts) in %zu regions, read as %s\n", path,
+               n, sites, n - sites, gs_registry_nregions(reg), gs_registry_encoding(reg));
     } else if (reg && gs_registry_nproblems(reg)) {
         for (size_t i = 0; i < gs_registry_nproblems(reg); i++)
             printf("%s: %s\n", path, gs_registry_problem(reg, i));
@@ -154,8 +153,7 @@ int main(int argc, char **argv)
         }
     } else if (!strcmp(cmd, "report")) {
         code = cmd_report(&cfg);
-    } else if (!strcmp(cmd, "dispatcher") || !strcmp(cmd, "worker") ||
-               !strcmp(cmd, "collector")) {
+    } else if (!strcmp(cmd, "dispatcher") || !strcmp(cmd, "worker") || !strcmp(cmd, "collector")) {
         if (positional && !strcmp(cmd, "dispatcher"))
             gs_config_set(&cfg, "registry", positional, NULL);
         if (!cfg.redis[0] && strcmp(cmd, "worker") != 0) {

@@ -159,8 +159,7 @@ int gs_collector_run(const gs_config_t *cfg, gs_err_t *err)
                         zmq_send(router, out.data, out.len, ZMQ_DONTWAIT);
                     }
                     if (oc[i] == GS_OUTCOME_STALE)
-                        gs_info("refused a stale result for %s (epoch %u)", r->target,
-                                r->epoch);
+                        gs_info("refused a stale result for %s (epoch %u)", r->target, r->epoch);
                 }
             }
             for (size_t i = 0; i < n; i++)
@@ -176,8 +175,8 @@ int gs_collector_run(const gs_config_t *cfg, gs_err_t *err)
         }
     }
     gs_info("stopping: %llu stored, %llu duplicate, %llu stale, %llu dropped",
-            (unsigned long long)st.stored, (unsigned long long)st.dup,
-            (unsigned long long)st.stale, (unsigned long long)st.dropped);
+            (unsigned long long)st.stored, (unsigned long long)st.dup, (unsigned long long)st.stale,
+            (unsigned long long)st.dropped);
 out:
     if (router)
         zmq_close(router);

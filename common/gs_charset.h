@@ -22,7 +22,7 @@ void gs_charset_decide(const char *content_type, const char *body, size_t len, c
 /* Convert len bytes of charset into a new NUL-terminated UTF-8 string (caller frees) of
  * at most max_out bytes (GS_ETOOBIG past that). A UTF-8 BOM is removed. Returns 0 or a
  * negative GS_E* code. */
-int gs_charset_to_utf8(const char *charset, const char *in, size_t len, size_t max_out,
-                       char **out, size_t *out_len);
+int gs_charset_to_utf8(const char *charset, const char *in, size_t len, size_t max_out, char **out,
+                       size_t *out_len);
 
 #endif

@@ -17,7 +17,10 @@ typedef struct key {
     const char *help;
 } key_t_;
 
-#define K(n, t, d, h) {#n, t, offsetof(gs_config_t, n), d, h}
+#define K(n, t, d, h)                                                                              \
+    {                                                                                              \
+#n, t, offsetof(gs_config_t, n), d, h                                                      \
+    }
 static const key_t_ keys[] = {
     K(sweep, T_STR, "", "sweep id (default: from the reference time, e.g. 2021Q2-20210615)"),
     K(reference_time, T_STR, "", "监测时间点 YYYY-MM-DD[THH:MM[:SS]] (CST unless an offset)"),

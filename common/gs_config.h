@@ -42,27 +42,27 @@ typedef struct gs_config {
     uint32_t workers;  /* worker processes `run` starts; 0 = number of cores */
     uint32_t capacity; /* tasks one worker holds at once (its credit) */
     /* crawling */
-    uint32_t max_pages;         /* page budget per site */
-    uint32_t max_depth;         /* link depth from the home page */
-    uint32_t host_connections;  /* concurrent connections per host */
-    uint32_t host_delay_ms;     /* minimum delay between requests to one host */
-    uint32_t page_timeout_ms;   /* total deadline of one page */
+    uint32_t max_pages;        /* page budget per site */
+    uint32_t max_depth;        /* link depth from the home page */
+    uint32_t host_connections; /* concurrent connections per host */
+    uint32_t host_delay_ms;    /* minimum delay between requests to one host */
+    uint32_t page_timeout_ms;  /* total deadline of one page */
     uint32_t connect_timeout_ms;
-    uint64_t max_body_bytes;    /* cap on a body, decoded */
-    uint32_t max_header_bytes;  /* cap on all response headers of a transfer */
+    uint64_t max_body_bytes;   /* cap on a body, decoded */
+    uint32_t max_header_bytes; /* cap on all response headers of a transfer */
     uint32_t max_redirects;
     uint32_t max_links_per_page;
-    uint32_t home_retries;      /* extra tries of an unreachable home page */
-    uint32_t retry_delay_ms;    /* delay before such a retry */
+    uint32_t home_retries;   /* extra tries of an unreachable home page */
+    uint32_t retry_delay_ms; /* delay before such a retry */
     bool allow_private;
     gs_strlist_t connect_to; /* curl --connect-to values */
     gs_strlist_t resolve;    /* curl --resolve values */
     char *cacert;
     char *user_agent;
     /* leases */
-    uint32_t lease_ms;     /* a lease lasts this long past its last renewal */
-    uint32_t heartbeat_ms; /* heartbeat interval, both ways */
-    uint32_t max_attempts; /* leases of one target before it is reported 未检查 */
+    uint32_t lease_ms;        /* a lease lasts this long past its last renewal */
+    uint32_t heartbeat_ms;    /* heartbeat interval, both ways */
+    uint32_t max_attempts;    /* leases of one target before it is reported 未检查 */
     uint32_t result_retry_ms; /* a worker re-sends an unacknowledged result after this */
     /* checks */
     uint32_t stale_days; /* 首页/账号 not updated for more than this many days */

@@ -7,23 +7,40 @@
 const char *gs_strerror(int rc)
 {
     switch (rc) {
-    case GS_OK: return "success";
-    case GS_ENOMEM: return "out of memory";
-    case GS_EINVAL: return "invalid argument or input";
-    case GS_EIO: return "input/output error";
-    case GS_ETOOBIG: return "limit exceeded";
-    case GS_EPARSE: return "parse error";
-    case GS_ENOTFOUND: return "not found";
-    case GS_ETIMEOUT: return "timed out";
-    case GS_EREDIS: return "redis error";
-    case GS_EZMQ: return "zeromq error";
-    case GS_ECURL: return "libcurl error";
-    case GS_ECHARSET: return "charset conversion error";
-    case GS_EDENIED: return "refused by policy";
-    case GS_ESTATE: return "invalid state";
-    case GS_EEXIST: return "already exists";
-    case GS_ESTALE: return "stale lease or sweep";
-    default: return "unknown error";
+    case GS_OK:
+        return "success";
+    case GS_ENOMEM:
+        return "out of memory";
+    case GS_EINVAL:
+        return "invalid argument or input";
+    case GS_EIO:
+        return "input/output error";
+    case GS_ETOOBIG:
+        return "limit exceeded";
+    case GS_EPARSE:
+        return "parse error";
+    case GS_ENOTFOUND:
+        return "not found";
+    case GS_ETIMEOUT:
+        return "timed out";
+    case GS_EREDIS:
+        return "redis error";
+    case GS_EZMQ:
+        return "zeromq error";
+    case GS_ECURL:
+        return "libcurl error";
+    case GS_ECHARSET:
+        return "charset conversion error";
+    case GS_EDENIED:
+        return "refused by policy";
+    case GS_ESTATE:
+        return "invalid state";
+    case GS_EEXIST:
+        return "already exists";
+    case GS_ESTALE:
+        return "stale lease or sweep";
+    default:
+        return "unknown error";
     }
 }
 

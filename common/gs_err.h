@@ -43,8 +43,7 @@ const char *gs_strerror(int rc);
 
 /* Record code and a printf-style message in err (NULL-safe). Returns code, so that
  * `return gs_err_set(err, GS_EINVAL, "line %d: ...", n);` reads naturally. */
-int gs_err_set(gs_err_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int gs_err_set(gs_err_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Reset err to "no error" (NULL-safe). */
 void gs_err_clear(gs_err_t *err);

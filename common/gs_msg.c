@@ -94,9 +94,12 @@ const char *gs_msg_type_name(gs_msg_type_t t)
 const char *gs_outcome_name(gs_outcome_t o)
 {
     switch (o) {
-    case GS_OUTCOME_STORED: return "stored";
-    case GS_OUTCOME_DUP: return "dup";
-    case GS_OUTCOME_STALE: return "stale";
+    case GS_OUTCOME_STORED:
+        return "stored";
+    case GS_OUTCOME_DUP:
+        return "dup";
+    case GS_OUTCOME_STALE:
+        return "stale";
     }
     return "?";
 }
@@ -330,26 +333,81 @@ static int msg_prescan(const unsigned char *p, size_t len, gs_err_t *err)
         } else {
             int hn = 0; /* bytes of length header */
             switch (c) {
-            case 0xcc: case 0xd0: skip = 1; break;
-            case 0xcd: case 0xd1: skip = 2; break;
-            case 0xca: case 0xce: case 0xd2: skip = 4; break;
-            case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
-            case 0xd4: skip = 2; break;
-            case 0xd5: skip = 3; break;
-            case 0xd6: skip = 5; break;
-            case 0xd7: skip = 9; break;
-            case 0xd8: skip = 17; break;
-            case 0xc4: case 0xd9: hn = 1; break;
-            case 0xc5: case 0xda: hn = 2; break;
-            case 0xc6: case 0xdb: hn = 4; break;
-            case 0xc7: hn = 1; skip = 1; break; /* ext 8: length, then type byte */
-            case 0xc8: hn = 2; skip = 1; break;
-            case 0xc9: hn = 4; skip = 1; break;
-            case 0xdc: hn = 2; container = 1; break;
-            case 0xdd: hn = 4; container = 1; break;
-            case 0xde: hn = 2; container = 2; break;
-            case 0xdf: hn = 4; container = 2; break;
-            default: return gs_err_set(err, GS_EPARSE, "invalid msgpack byte 0x%02x", c);
+            case 0xcc:
+            case 0xd0:
+                skip = 1;
+                break;
+            case 0xcd:
+            case 0xd1:
+                skip = 2;
+                break;
+            case 0xca:
+            case 0xce:
+            case 0xd2:
+                skip = 4;
+                break;
+            case 0xcb:
+            case 0xcf:
+            case 0xd3:
+                skip = 8;
+                break;
+            case 0xd4:
+                skip = 2;
+                break;
+            case 0xd5:
+                skip = 3;
+                break;
+            case 0xd6:
+                skip = 5;
+                break;
+            case 0xd7:
+                skip = 9;
+                break;
+            case 0xd8:
+                skip = 17;
+                break;
+            case 0xc4:
+            case 0xd9:
+                hn = 1;
+                break;
+            case 0xc5:
+            case 0xda:
+                hn = 2;
+                break;
+            case 0xc6:
+            case 0xdb:
+                hn = 4;
+                break;
+            case 0xc7:
+                hn = 1;
+                skip = 1;
+                break; /* ext 8: length, then type byte */
+            case 0xc8:
+                hn = 2;
+                skip = 1;
+                break;
+            case 0xc9:
+                hn = 4;
+                skip = 1;
+                break;
+            case 0xdc:
+                hn = 2;
+                container = 1;
+                break;
+            case 0xdd:
+                hn = 4;
+                container = 1;
+                break;
+            case 0xde:
+                hn = 2;
+                container = 2;
+                break;
+            case 0xdf:
+                hn = 4;
+                container = 2;
+                break;
+            default:
+                return gs_err_set(err, GS_EPARSE, "invalid msgpack byte 0x%02x", c);
             }
             if (hn) {
                 if (len - pos < (size_t)hn)
@@ -373,8 +431,7 @@ static int msg_prescan(const unsigned char *p, size_t len, gs_err_t *err)
                                   (unsigned long long)elems, len - pos);
             if (elems) {
                 if (depth + 1 > GS_MSG_MAX_DEPTH)
-                    return gs_err_set(err, GS_EPARSE, "nesting deeper than %d",
-                                      GS_MSG_MAX_DEPTH);
+                    return gs_err_set(err, GS_EPARSE, "nesting deeper than %d", GS_MSG_MAX_DEPTH);
                 left[++depth] = elems;
             }
         }
@@ -436,8 +493,10 @@ static int get_uint(const msgpack_object *map, const char *key, uint64_t max, ui
 {
     const msgpack_object *o = map_get(map, key);
     if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > max)
-        return gs_err_set(err, GS_EPARSE, "field '%s' missing, not an unsigned integer or too "
-                                          "large", key);
+        return gs_err_set(err, GS_EPARSE,
+                          "field '%s' missing, not an unsigned integer or too "
+                          "large",
+                          key);
     *v = o->via.u64;
     return 0;
 }
@@ -614,8 +673,7 @@ int gs_msg_decode(const void *data, size_t len, gs_msg_t *m, gs_err_t *err)
 {
     gs_msg_init(m);
     if (len > GS_MSG_MAX_BYTES)
-        return gs_err_set(err, GS_EPARSE, "message of %zu bytes exceeds %u", len,
-                          GS_MSG_MAX_BYTES);
+        return gs_err_set(err, GS_EPARSE, "message of %zu bytes exceeds %u", len, GS_MSG_MAX_BYTES);
     int rc = msg_prescan(data, len, err);
     if (rc < 0)
         return rc;
@@ -638,8 +696,8 @@ int gs_msg_decode(const void *data, size_t len, gs_msg_t *m, gs_err_t *err)
     if ((rc = get_uint(&root, "v", UINT32_MAX, &v, err)) < 0)
         goto out;
     if (v != GS_MSG_VERSION) {
-        rc = gs_err_set(err, GS_EPARSE, "protocol version %llu, expected %d",
-                        (unsigned long long)v, GS_MSG_VERSION);
+        rc = gs_err_set(err, GS_EPARSE, "protocol version %llu, expected %d", (unsigned long long)v,
+                        GS_MSG_VERSION);
         goto out;
     }
     char t[16];

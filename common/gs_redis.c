@@ -10,8 +10,8 @@
 
 struct gs_redis {
     redisContext *ctx;
-    char *host;     /* NULL for a unix socket */
-    char *path;     /* unix socket path */
+    char *host; /* NULL for a unix socket */
+    char *path; /* unix socket path */
     int port;
     int db;
     char *password; /* NULL when none */
@@ -128,8 +128,7 @@ static int redis_connect(gs_redis_t *r, gs_err_t *err)
         redisReply *rep = redisCommand(r->ctx, "AUTH %s", r->password);
         int bad = !rep || rep->type == REDIS_REPLY_ERROR;
         if (bad)
-            gs_err_set(err, GS_EDENIED, "redis AUTH refused: %s",
-                       rep ? rep->str : r->ctx->errstr);
+            gs_err_set(err, GS_EDENIED, "redis AUTH refused: %s", rep ? rep->str : r->ctx->errstr);
         if (rep)
             freeReplyObject(rep);
         if (bad) {

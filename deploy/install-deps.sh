@@ -7,10 +7,10 @@ set -euo pipefail
 PKGS=(
     build-essential cmake pkg-config git ca-certificates
     libzmq3-dev libcurl4-openssl-dev libhiredis-dev libxml2-dev libmsgpack-dev
-    libjansson-dev libuchardet-dev
+    libjansson-dev libuchardet-dev zlib1g-dev
     libcmocka-dev libmicrohttpd-dev
     redis-server redis-tools
-    curl python3 procps clang-format
+    curl python3 procps clang-format libxml2-utils perl
 )
 
 SUDO=""

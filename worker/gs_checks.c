@@ -43,10 +43,10 @@ int gs_check_site(const gs_site_facts_t *sf, int64_t ref_unix, const gs_config_t
             gs_ymd_format(newest, d, sizeof(d));
             snprintf(ev, sizeof(ev), "%s最新信息 %s，距监测时间点 %d 天",
                      sf->home_has_date ? "首页" : "首页无日期，二级页面", d, days);
-            return add(out, "W-HOME-STALE", true,
-                       sf->home_has_date ? sf->home_url : sf->second_url, ev,
-                       json_pack("{s:s, s:i, s:i, s:s}", "newest", d, "days", days,
-                                 "threshold", (int)cfg->stale_days, "source",
+            return add(out, "W-HOME-STALE", true, sf->home_has_date ? sf->home_url : sf->second_url,
+                       ev,
+                       json_pack("{s:s, s:i, s:i, s:s}", "newest", d, "days", days, "threshold",
+                                 (int)cfg->stale_days, "source",
                                  sf->home_has_date ? "home" : "second-level"));
         }
         return 0;

@@ -30,10 +30,10 @@ typedef struct gs_site_facts {
 /* What an account's feed or profile showed. */
 typedef struct gs_account_facts {
     const char *url;
-    long status;         /* HTTP status, 0 if none */
-    bool closed_marker;  /* the body carries a closed-account marker */
-    const char *marker;  /* which one */
-    bool has_post;       /* a dated post not after the reference time */
+    long status;        /* HTTP status, 0 if none */
+    bool closed_marker; /* the body carries a closed-account marker */
+    const char *marker; /* which one */
+    bool has_post;      /* a dated post not after the reference time */
     gs_ymd_t newest;
     size_t posts;
 } gs_account_facts_t;

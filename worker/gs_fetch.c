@@ -18,7 +18,7 @@ typedef struct req req_t;
 typedef struct host host_t;
 
 struct req {
-    req_t *next;      /* in its host's queue */
+    req_t *next; /* in its host's queue */
     gs_fetch_t *f;
     host_t *host;
     char *url;
@@ -27,7 +27,7 @@ struct req {
     gs_fetch_cb cb;
     void *ud;
     int64_t not_before_ms;
-    CURL *easy;       /* set while running */
+    CURL *easy; /* set while running */
     gs_buf_t body;
     size_t header_bytes;
     char content_type[128];
@@ -138,8 +138,8 @@ void gs_fetch_destroy(gs_fetch_t **self_p)
     *self_p = NULL;
 }
 
-int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms,
-                 const char *user_agent, gs_fetch_cb cb, void *ud)
+int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, const char *user_agent,
+                 gs_fetch_cb cb, void *ud)
 {
     char *hn = gs_url_host(url);
     if (!hn)
@@ -329,11 +329,10 @@ static int start_ready(gs_fetch_t *f)
     int64_t next = -1;
     for (size_t b = 0; b < HOST_BUCKETS && f->queued; b++)
         for (host_t *h = f->hosts[b]; h; h = h->next) {
-            while (h->head && f->running < MAX_RUNNING &&
-                   h->active < f->cfg->host_connections) {
+            while (h->head && f->running < MAX_RUNNING && h->active < f->cfg->host_connections) {
                 req_t *r = h->head;
-                int64_t at = r->not_before_ms > h->next_start_ms ? r->not_before_ms
-                                                                  : h->next_start_ms;
+                int64_t at =
+                    r->not_before_ms > h->next_start_ms ? r->not_before_ms : h->next_start_ms;
                 if (at > now) {
                     if (next < 0 || at - now < next)
                         next = at - now;
@@ -394,8 +393,8 @@ static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
         snprintf(resp.error, sizeof(resp.error), "body larger than %llu bytes",
                  (unsigned long long)f->cfg->max_body_bytes);
     else if (resp.curl_code)
-        snprintf(resp.error, sizeof(resp.error), "%s", r->errbuf[0] ? r->errbuf
-                                                                    : curl_easy_strerror(code));
+        snprintf(resp.error, sizeof(resp.error), "%s",
+                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
     if (resp.curl_code == 0 && r->header_overflow)
         resp.curl_code = CURLE_WRITE_ERROR;
     if (code == CURLE_FILESIZE_EXCEEDED) {

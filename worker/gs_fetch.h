@@ -25,16 +25,16 @@ typedef struct gs_fetch gs_fetch_t;
 
 /* What came back (or did not). */
 typedef struct gs_response {
-    long status;         /* final HTTP status, 0 when no response */
-    int curl_code;       /* CURLcode, 0 on success */
-    char error[256];     /* why it failed, in words ("" on success) */
-    bool refused;        /* the SSRF guard refused the address */
-    bool truncated;      /* body or headers hit their cap */
-    char *body;          /* decoded body, NUL-terminated (may be partial when truncated) */
+    long status;     /* final HTTP status, 0 when no response */
+    int curl_code;   /* CURLcode, 0 on success */
+    char error[256]; /* why it failed, in words ("" on success) */
+    bool refused;    /* the SSRF guard refused the address */
+    bool truncated;  /* body or headers hit their cap */
+    char *body;      /* decoded body, NUL-terminated (may be partial when truncated) */
     size_t body_len;
-    char *content_type;  /* of the final response, "" if none */
-    char *final_url;     /* after redirects */
-    double total_s;      /* transfer time */
+    char *content_type; /* of the final response, "" if none */
+    char *final_url;    /* after redirects */
+    double total_s;     /* transfer time */
 } gs_response_t;
 
 typedef void (*gs_fetch_cb)(void *ud, const char *url, gs_response_t *resp);
@@ -44,8 +44,8 @@ void gs_fetch_destroy(gs_fetch_t **self_p);
 
 /* Queue a GET of url for owner (any pointer identifying the task: see gs_fetch_cancel).
  * delay_ms postpones the start (retries). user_agent NULL = the configured one. */
-int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms,
-                 const char *user_agent, gs_fetch_cb cb, void *ud);
+int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, const char *user_agent,
+                 gs_fetch_cb cb, void *ud);
 
 /* Drop every queued or running request of owner; each callback is called once with
  * resp == NULL so that it can free its ud. */

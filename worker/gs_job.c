@@ -103,11 +103,10 @@ static int seen_add(gs_job_t *j, const char *url)
 /* Not pages: documents, images, media and archives are not crawled as pages. */
 static int looks_like_page(const char *url)
 {
-    static const char *const skip[] = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt",
-                                       ".pptx", ".zip", ".rar", ".7z", ".jpg", ".jpeg",
-                                       ".png", ".gif", ".bmp", ".mp4", ".mp3", ".avi",
-                                       ".flv", ".wps", ".txt", ".xml", ".css", ".js",
-                                       ".ico", ".svg", ".apk", ".exe", ".swf", NULL};
+    static const char *const skip[] = {
+        ".pdf", ".doc",  ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z",
+        ".jpg", ".jpeg", ".png",  ".gif", ".bmp",  ".mp4", ".mp3",  ".avi", ".flv", ".wps",
+        ".txt", ".xml",  ".css",  ".js",  ".ico",  ".svg", ".apk",  ".exe", ".swf", NULL};
     const char *q = strchr(url, '?');
     size_t n = q ? (size_t)(q - url) : strlen(url);
     for (int i = 0; skip[i]; i++) {
@@ -203,8 +202,8 @@ static void on_page(void *ud, const char *url, gs_response_t *resp)
         goto out;
     j->result.pages++;
     gs_page_t page;
-    if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type,
-                      resp->final_url, j->task.ref_unix, j->cfg->max_links_per_page) == 0) {
+    if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
+                      j->task.ref_unix, j->cfg->max_links_per_page) == 0) {
         if (page.has_date) {
             note_date(j, page.newest);
             if (rc->is_home) {
@@ -223,8 +222,7 @@ static void on_page(void *ud, const char *url, gs_response_t *resp)
         if (rc->depth < j->cfg->max_depth) {
             for (size_t i = 0; i < page.nlinks && j->enqueued < j->task.max_pages; i++) {
                 const char *u = page.links[i].url;
-                if (!gs_url_same_host(u, j->task.url) || !looks_like_page(u) ||
-                    !seen_add(j, u))
+                if (!gs_url_same_host(u, j->task.url) || !looks_like_page(u) || !seen_add(j, u))
                     continue;
                 if (enqueue(j, u, rc->depth + 1, 0, 0, on_page) == 0)
                     j->enqueued++;

@@ -51,10 +51,10 @@ typedef struct walk {
 /* Elements whose end starts a new line of text, so dates and items do not run together. */
 static int is_block(const char *n)
 {
-    static const char *const blocks[] = {"p",  "div", "li", "tr", "td", "th", "br", "h1",
-                                         "h2", "h3",  "h4", "h5", "h6", "dd", "dt", "ul",
-                                         "ol", "table", "section", "article", "header",
-                                         "footer", "nav", "span", "a", "option", NULL};
+    static const char *const blocks[] = {
+        "p",       "div",     "li",     "tr",     "td",  "th",   "br", "h1",     "h2",
+        "h3",      "h4",      "h5",     "h6",     "dd",  "dt",   "ul", "ol",     "table",
+        "section", "article", "header", "footer", "nav", "span", "a",  "option", NULL};
     for (int i = 0; blocks[i]; i++)
         if (strcmp(n, blocks[i]) == 0)
             return 1;

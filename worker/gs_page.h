@@ -26,7 +26,7 @@ typedef struct gs_link {
 } gs_link_t;
 
 typedef struct gs_meta {
-    char *name;    /* lower-cased name or property */
+    char *name; /* lower-cased name or property */
     char *content;
 } gs_meta_t;
 
@@ -40,7 +40,7 @@ typedef struct gs_page {
     size_t links_dropped; /* past max_links */
     char *text;           /* visible text, UTF-8 */
     size_t text_len;
-    gs_ymd_t newest;      /* newest publication date on the page (text or PubDate meta) */
+    gs_ymd_t newest; /* newest publication date on the page (text or PubDate meta) */
     int has_date;
     size_t ndates;
 } gs_page_t;

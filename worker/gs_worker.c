@@ -12,13 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zmq.h>
 
 typedef struct slot {
     gs_job_t *job;
-    int sent;              /* result sent to the collector at least once */
-    int64_t resend_at_ms;  /* when to send it again if no ack came */
+    int sent;             /* result sent to the collector at least once */
+    int64_t resend_at_ms; /* when to send it again if no ack came */
 } slot_t;
 
 typedef struct gs_worker {
@@ -214,8 +215,7 @@ static void *dealer(gs_worker_t *w, const char *endpoint, gs_err_t *err, int *rc
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
     if (zmq_connect(s, endpoint) < 0) {
-        *rc = gs_err_set(err, GS_EZMQ, "cannot connect to %s: %s", endpoint,
-                         zmq_strerror(errno));
+        *rc = gs_err_set(err, GS_EZMQ, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
         zmq_close(s);
         return NULL;
     }
@@ -300,7 +300,18 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
             timeout = 0;
         gs_fetch_poll(w->fetch, fds, 2, timeout);
     }
-    gs_info("worker %s stopping (%llu malformed messages dropped)", w->id,
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    gs_fetch_stats_t fs;
+    gs_fetch_stats(w->fetch, &fs);
+    gs_info("worker %s stopping: %llu requests (%llu ok, %llu failed, %llu refused, %llu "
+            "truncated), %llu bytes, peak RSS %ld KiB, cpu %.2f s, %llu malformed messages "
+            "dropped",
+            w->id, (unsigned long long)fs.requests, (unsigned long long)fs.ok,
+            (unsigned long long)fs.failed, (unsigned long long)fs.refused,
+            (unsigned long long)fs.truncated, (unsigned long long)fs.bytes, ru.ru_maxrss,
+            (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+                ru.ru_stime.tv_usec / 1e6,
             (unsigned long long)w->dropped_msgs);
 out:
     for (uint32_t i = 0; w->slots && i < w->nslots; i++)
