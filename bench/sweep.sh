@@ -4,16 +4,21 @@
 # Prints pages, wall seconds, pages/s, CPU µs per page (every govsweep process; the private
 # Redis excluded, the simulated server excluded) and the peak RSS of each worker.
 #
-#   bench/sweep.sh [--sites N] [--accounts N] [--pages-per-site N] [--workers N] [--build DIR]
+#   bench/sweep.sh [--sites N] [--accounts N] [--pages-per-site N] [--workers N]
+#                  [--capacity N] [--build DIR]
+#
+# --capacity is the tasks one worker holds at once: --workers 1 --capacity 100 --sites 100
+# measures a worker with 100 sites in flight.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES=60 ACCOUNTS=100 PPS=100 WORKERS=2 BUILD=build
+SITES=60 ACCOUNTS=100 PPS=100 WORKERS=2 CAPACITY=16 BUILD=build
 while [ $# -gt 0 ]; do
     case $1 in
     --sites) SITES=$2; shift 2 ;;
     --accounts) ACCOUNTS=$2; shift 2 ;;
     --pages-per-site) PPS=$2; shift 2 ;;
     --workers) WORKERS=$2; shift 2 ;;
+    --capacity) CAPACITY=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -30,11 +35,11 @@ connect=()
 while IFS= read -r l; do [ -n "$l" ] && connect+=(--connect-to "$l"); done <"$work/prov/connect-to.txt"
 
 "$BUILD/govsweep" run "$work/prov/registry.csv" --allow-private "${connect[@]}" \
-    --state-dir "$work/state" --out "$work/out" --workers "$WORKERS" --max-pages "$PPS" \
+    --state-dir "$work/state" --out "$work/out" --workers "$WORKERS" --capacity "$CAPACITY" --max-pages "$PPS" \
     --home-retries 0 >/dev/null 2>"$work/run.err"
 line=$(grep "complete in" "$work/run.err")
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "province: $SITES sites x $PPS pages, $ACCOUNTS accounts; $WORKERS workers"
+echo "province: $SITES sites x $PPS pages, $ACCOUNTS accounts; $WORKERS workers of capacity $CAPACITY"
 echo "$line" | sed 's/^govsweep: //'
 for f in "$work"/state/logs/worker-*.log; do
     rss=$(grep -o 'peak RSS [0-9]* KiB' "$f" | tail -n1)
