@@ -58,6 +58,23 @@ static const key_t_ keys[] = {
     K(max_attempts, T_U32, "3", "leases of a target before it is reported 未检查"),
     K(result_retry_ms, T_U32, "3000", "re-send an unacknowledged result after (ms)"),
     K(stale_days, T_U32, "14", "not updated for more than this many days is stale"),
+    K(column_stale_veto, T_U32, "5",
+      "stale 动态/要闻 and 一级 通知公告/政策文件 columns that veto the site"),
+    K(column_stale_total_veto, T_U32, "10", "stale columns of every class that veto the site"),
+    K(column_blank_veto, T_U32, "5", "blank columns that veto the site"),
+    K(column_overrides, T_STR, "", "file of per-site column classes: SITECODE<TAB>name<TAB>class"),
+    K(interact_reply_days, T_U32, "90", "a message unanswered longer than this vetoes (days)"),
+    K(interact_slow_workdays, T_U32, "5", "a reply later than this is slow (working days)"),
+    K(interact_window_days, T_U32, "365", "messages asked within this many days are judged"),
+    K(dup_post_columns, T_U32, "3", "one item published in this many columns: W-DUP-POST"),
+    K(link_checks, T_U32, "300", "links of a site checked beyond the crawled pages"),
+    K(check_external_links, T_BOOL, "true", "check links to other hosts too (W-LINK-BROKEN)"),
+    K(spider_user_agent, T_STR,
+      "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+      "User-Agent of the second home-page fetch that looks for cloaking"),
+    K(cert_warn_days, T_U32, "30", "a certificate expiring within this many days (W-HTTPS)"),
+    K(privacy_mobiles, T_U32, "5", "distinct mobile numbers on one page that are W-PRIVACY"),
+    K(service_veto, T_BOOL, "false", "W-SERVICE vetoes the site (threshold unconfirmed)"),
 };
 #undef K
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -65,7 +65,21 @@ typedef struct gs_config {
     uint32_t max_attempts;    /* leases of one target before it is reported 未检查 */
     uint32_t result_retry_ms; /* a worker re-sends an unacknowledged result after this */
     /* checks */
-    uint32_t stale_days; /* 首页/账号 not updated for more than this many days */
+    uint32_t stale_days;        /* 首页/账号 not updated for more than this many days */
+    uint32_t column_stale_veto; /* stale 动态/要闻 + 一级 通知公告/政策文件 columns: veto */
+    uint32_t column_stale_total_veto; /* stale columns of every class together: veto */
+    uint32_t column_blank_veto;       /* blank columns: veto */
+    char *column_overrides;           /* SITECODE<TAB>column<TAB>class file, "" = none */
+    uint32_t interact_reply_days;     /* a message answered later than this: W-INTERACT veto */
+    uint32_t interact_slow_workdays;  /* answered later than this many working days: slow */
+    uint32_t interact_window_days;    /* messages asked within this many days are judged */
+    uint32_t dup_post_columns;        /* one item in this many columns: W-DUP-POST */
+    uint32_t link_checks;             /* links of a site checked beyond the crawled pages */
+    bool check_external_links;        /* check links to other hosts too */
+    char *spider_user_agent;          /* the search-engine spider of the cloaking check */
+    uint32_t cert_warn_days;          /* a certificate expiring within this many days */
+    uint32_t privacy_mobiles;         /* distinct mobile numbers on a page that are "in bulk" */
+    bool service_veto;                /* W-SERVICE vetoes (threshold unconfirmed: off) */
 } gs_config_t;
 
 /* Defaults for everything. */

@@ -1,31 +1,61 @@
-/* gs_checks.h -- the inspection checks, run on facts gathered by the crawl.
+/* gs_checks.h -- the inspection checks and the shared data they read.
  *
- * Each check reads a facts struct (never HTML) and appends findings with the Chinese
- * evidence sentence an inspector pastes into a notice and a structured detail (JSON).
- * Codes, veto rules and thresholds follow checks.md; thresholds come from the config.
- * Pure functions of their inputs; thread-safe. */
+ * Checks read facts gathered by the crawl (gs_site.h for websites, gs_account_facts_t for
+ * accounts), never HTML, and append findings with the Chinese evidence sentence an
+ * inspector pastes into a notice and a structured detail (JSON). Codes, veto rules and
+ * thresholds follow checks.md; thresholds come from the configuration and data files.
+ *
+ * gs_check_env_t is the read-only data every check shares: loaded once per worker
+ * (gs_check_env_load), shared by all its jobs, freed by gs_check_env_cleanup. */
 #ifndef GS_CHECKS_H
 #define GS_CHECKS_H
 
+#include "gs_columns.h"
 #include "gs_config.h"
 #include "gs_date.h"
 #include "gs_finding.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
-/* What a site crawl learned that the site checks need. */
-typedef struct gs_site_facts {
-    const char *home_url;
-    bool home_ok;           /* the home page opened (2xx with a body) */
-    int home_tries;         /* attempts made on the home page */
-    long home_status;       /* last HTTP status, 0 if none */
-    const char *home_error; /* last failure in words */
-    bool home_has_date;
-    gs_ymd_t home_newest;
-    bool second_has_date; /* second-level pages, used when the home page has no dates */
-    gs_ymd_t second_newest;
-    const char *second_url; /* the second-level page holding second_newest */
-} gs_site_facts_t;
+struct gs_dict;
+struct gs_calendar;
+struct gs_t2s;
+
+/* Purposes of the words of data/site-terms.tsv. */
+typedef enum gs_termkind {
+    GS_TERM_CHANNEL = 0, /* anchor text of a consultation channel */
+    GS_TERM_SERVICE,     /* the elements of a service guide, in report order */
+    GS_TERM_GUIDE,       /* words that make a page a service guide */
+    GS_TERM_INTERP,      /* anchor text of a link to a policy interpretation */
+    GS_TERM_SOURCE,      /* anchor text of a link from an interpretation to its document */
+    GS_TERM_COUNT
+} gs_termkind_t;
+
+typedef struct gs_termlist {
+    char **items;
+    size_t len;
+} gs_termlist_t;
+
+/* What every check shares. */
+typedef struct gs_check_env {
+    const gs_config_t *cfg;
+    gs_colrules_t *columns;       /* data/columns.tsv (+ column_overrides) */
+    struct gs_dict *dict;         /* wording, spam, placeholders; NULL when not loaded */
+    struct gs_calendar *calendar; /* working days; NULL = Monday to Friday */
+    struct gs_t2s *t2s;           /* Traditional -> Simplified; NULL = no conversion */
+    char **closed_markers;        /* data/closed-markers.txt */
+    size_t nclosed;
+    gs_termlist_t terms[GS_TERM_COUNT]; /* data/site-terms.tsv */
+} gs_check_env_t;
+
+/* 1 when s contains a word of the list (and *which, when given, names it). */
+int gs_terms_find(const gs_termlist_t *l, const char *s, const char **which);
+
+/* Load everything from data_dir. 0, or an error naming the file and line. */
+int gs_check_env_load(gs_check_env_t *env, const gs_config_t *cfg, const char *data_dir,
+                      gs_err_t *err);
+void gs_check_env_cleanup(gs_check_env_t *env);
 
 /* What an account's feed or profile showed. */
 typedef struct gs_account_facts {
@@ -37,10 +67,6 @@ typedef struct gs_account_facts {
     gs_ymd_t newest;
     size_t posts;
 } gs_account_facts_t;
-
-/* W-UNREACHABLE, W-HOME-STALE. */
-int gs_check_site(const gs_site_facts_t *sf, int64_t ref_unix, const gs_config_t *cfg,
-                  gs_findings_t *out);
 
 /* M-CLOSED, M-STALE. */
 int gs_check_account(const gs_account_facts_t *af, int64_t ref_unix, const gs_config_t *cfg,

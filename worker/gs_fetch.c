@@ -1,6 +1,7 @@
 /* gs_fetch.c -- curl multi, per-host queues and politeness, caps and the SSRF guard. */
 #include "gs_fetch.h"
 #include "gs_buf.h"
+#include "gs_date.h"
 #include "gs_log.h"
 #include "gs_url.h"
 #include "gs_util.h"
@@ -27,6 +28,7 @@ struct req {
     gs_fetch_cb cb;
     void *ud;
     int64_t not_before_ms;
+    bool head, ipv6_only, certinfo;
     CURL *easy; /* set while running */
     gs_buf_t body;
     size_t header_bytes;
@@ -141,6 +143,21 @@ void gs_fetch_destroy(gs_fetch_t **self_p)
 int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, const char *user_agent,
                  gs_fetch_cb cb, void *ud)
 {
+    gs_fetch_opts_t o;
+    memset(&o, 0, sizeof(o));
+    o.delay_ms = delay_ms;
+    o.user_agent = user_agent;
+    return gs_fetch_add_ex(f, url, owner, &o, cb, ud);
+}
+
+int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_opts_t *opts,
+                    gs_fetch_cb cb, void *ud)
+{
+    gs_fetch_opts_t none;
+    if (!opts) {
+        memset(&none, 0, sizeof(none));
+        opts = &none;
+    }
     char *hn = gs_url_host(url);
     if (!hn)
         return GS_EINVAL;
@@ -154,12 +171,18 @@ int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, cons
     r->f = f;
     r->host = h;
     r->url = strdup(url);
-    r->ua = strdup(user_agent ? user_agent : f->cfg->user_agent);
+    r->ua = strdup(opts->user_agent ? opts->user_agent : f->cfg->user_agent);
     r->owner = owner;
     r->cb = cb;
     r->ud = ud;
-    r->not_before_ms = gs_now_ms() + delay_ms;
-    gs_buf_init(&r->body, f->cfg->max_body_bytes);
+    r->not_before_ms = gs_now_ms() + opts->delay_ms;
+    r->head = opts->head;
+    r->ipv6_only = opts->ipv6_only;
+    r->certinfo = opts->certinfo;
+    uint64_t cap = opts->max_body && opts->max_body < f->cfg->max_body_bytes
+                       ? opts->max_body
+                       : f->cfg->max_body_bytes;
+    gs_buf_init(&r->body, cap);
     if (!r->url || !r->ua) {
         req_free(r);
         return GS_ENOMEM;
@@ -309,6 +332,12 @@ static int start(gs_fetch_t *f, req_t *r)
         curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
     if (c->cacert[0])
         curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    if (r->head)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    if (r->ipv6_only)
+        curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
+    if (r->certinfo)
+        curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
     r->easy = e;
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
         curl_easy_cleanup(e);
@@ -363,6 +392,35 @@ static int start_ready(gs_fetch_t *f)
     return (int)next;
 }
 
+/* "Jun 15 12:00:00 2022 GMT", as libcurl's OpenSSL backend writes "Expire date". */
+static int64_t parse_cert_time(const char *v)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char mon[4];
+    int d, hh, mm, ss, y;
+    if (sscanf(v, "%3s %d %d:%d:%d %d", mon, &d, &hh, &mm, &ss, &y) != 6)
+        return 0;
+    const char *m = strstr(months, mon);
+    if (!m || (m - months) % 3)
+        return 0;
+    int month = (int)(m - months) / 3 + 1;
+    if (!gs_ymd_valid(y, month, d))
+        return 0;
+    return gs_days_from_civil(y, month, d) * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
+/* The expiry of the server's own certificate (the first of the chain), 0 when unknown. */
+static int64_t cert_expiry(CURL *e)
+{
+    struct curl_certinfo *ci = NULL;
+    if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+        return 0;
+    for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next)
+        if (strncmp(l->data, "Expire date:", 12) == 0)
+            return parse_cert_time(l->data + 12);
+    return 0;
+}
+
 static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
 {
     req_t *r = NULL;
@@ -405,6 +463,8 @@ static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
     resp.body_len = r->body.len;
     resp.content_type = r->content_type;
     resp.final_url = eff ? eff : r->url;
+    if (r->certinfo)
+        resp.cert_expiry = cert_expiry(e);
     f->st.bytes += r->body.len;
     if (resp.refused)
         f->st.refused++;

@@ -32,10 +32,21 @@ typedef struct gs_response {
     bool truncated;  /* body or headers hit their cap */
     char *body;      /* decoded body, NUL-terminated (may be partial when truncated) */
     size_t body_len;
-    char *content_type; /* of the final response, "" if none */
-    char *final_url;    /* after redirects */
-    double total_s;     /* transfer time */
+    char *content_type;  /* of the final response, "" if none */
+    char *final_url;     /* after redirects */
+    double total_s;      /* transfer time */
+    int64_t cert_expiry; /* with certinfo: Unix time the server's certificate expires, 0 */
 } gs_response_t;
+
+/* How one request differs from a plain GET of a page. */
+typedef struct gs_fetch_opts {
+    int delay_ms;           /* postpone the start (retries) */
+    const char *user_agent; /* NULL: the configured one */
+    bool head;              /* HEAD instead of GET (link checks) */
+    bool ipv6_only;         /* resolve and connect over IPv6 only (W-IPV6) */
+    bool certinfo;          /* read the server certificate's expiry (W-HTTPS) */
+    uint64_t max_body;      /* cap on the body, 0: max_body_bytes */
+} gs_fetch_opts_t;
 
 typedef void (*gs_fetch_cb)(void *ud, const char *url, gs_response_t *resp);
 
@@ -46,6 +57,9 @@ void gs_fetch_destroy(gs_fetch_t **self_p);
  * delay_ms postpones the start (retries). user_agent NULL = the configured one. */
 int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, const char *user_agent,
                  gs_fetch_cb cb, void *ud);
+/* The same with every option (opts NULL: a plain GET). */
+int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_opts_t *opts,
+                    gs_fetch_cb cb, void *ud);
 
 /* Drop every queued or running request of owner; each callback is called once with
  * resp == NULL so that it can free its ud. */

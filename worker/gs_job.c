@@ -1,10 +1,23 @@
-/* gs_job.c -- the crawl of one site or the read of one account, and its result. */
+/* gs_job.c -- the crawl of one site or the read of one account, and its result.
+ *
+ * A site job goes through three phases:
+ *   crawl   the home page (retried home_retries times), then its columns (the navigation),
+ *           then the items of the columns and the other pages of the site, breadth first,
+ *           within max_pages and max_depth; each page is parsed once, fed to the gs_site
+ *           facts and freed; the home page's probes run alongside (the home page again as
+ *           a search-engine spider, over HTTPS with the certificate read, over IPv6);
+ *   links   every link and resource the crawl saw but did not fetch, internal and (unless
+ *           check_external_links is off) external, is checked with HEAD (GET when the
+ *           server refuses HEAD), up to link_checks a site;
+ *   done    the checks run on the facts and the job holds its result.
+ * An account job fetches the feed (or profile) and runs the account checks. */
 #include "gs_job.h"
 #include "gs_checks.h"
 #include "gs_feed.h"
 #include "gs_log.h"
 #include "gs_page.h"
 #include "gs_registry.h"
+#include "gs_site.h"
 #include "gs_url.h"
 #include "gs_util.h"
 
@@ -12,23 +25,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#define PROBE_BODY_MAX (256u * 1024) /* probes need a page's head, not megabytes */
+
+typedef enum phase { PHASE_CRAWL = 0, PHASE_LINKS, PHASE_DONE } phase_t;
+
+/* What a request is for. */
+typedef enum reqkind {
+    REQ_HOME = 0,
+    REQ_PAGE,
+    REQ_CLOAK,     /* the home page as a spider sees it */
+    REQ_HTTPS,     /* https://host/ with the certificate read */
+    REQ_IPV6,      /* the home page over IPv6 */
+    REQ_LINK_HEAD, /* a link check */
+    REQ_LINK_GET,  /* a link check again with GET: the server refused HEAD */
+    REQ_FEED,
+} reqkind_t;
 
 struct gs_job {
     gs_task_t task;
     const gs_config_t *cfg;
-    const gs_job_data_t *data;
+    const gs_check_env_t *env;
     gs_fetch_t *fetch;
     char worker[GS_ID_MAX];
     int finished;
+    phase_t phase;
     size_t outstanding; /* requests queued or running */
     /* visited set: FNV hashes of the URLs enqueued; open addressing, size a power of 2 */
     uint64_t *seen;
     size_t seen_cap, seen_len;
-    uint32_t enqueued;
+    uint32_t enqueued;     /* pages enqueued (the budget) */
+    size_t columns_queued; /* columns of the site whose page was enqueued */
     /* facts */
-    gs_site_facts_t sf;
-    char *home_error;
-    char *second_url;
+    gs_site_t *site;
+    int home_tries;
     gs_account_facts_t af;
     char marker[128];
     gs_ymd_t newest_any;
@@ -37,48 +68,14 @@ struct gs_job {
     gs_result_t result;
 };
 
-/* A request's context: which job, which depth. */
+/* A request's context. */
 typedef struct reqctx {
     gs_job_t *job;
+    reqkind_t kind;
+    gs_role_t role;
+    int column;
     uint32_t depth;
-    int is_home;
 } reqctx_t;
-
-int gs_job_data_load(gs_job_data_t *d, const char *data_dir, gs_err_t *err)
-{
-    memset(d, 0, sizeof(*d));
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/closed-markers.txt", data_dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return gs_err_set(err, GS_EIO, "%s: %s", path, strerror(errno));
-    char line[512];
-    int rc = 0;
-    while (fgets(line, sizeof(line), fp) && d->nclosed < 256) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!line[0] || line[0] == '#')
-            continue;
-        char **n = realloc(d->closed_markers, (d->nclosed + 1) * sizeof(*n));
-        if (!n || !(n[d->nclosed] = strdup(line))) {
-            if (n)
-                d->closed_markers = n;
-            rc = gs_err_set(err, GS_ENOMEM, "out of memory");
-            break;
-        }
-        d->closed_markers = n;
-        d->nclosed++;
-    }
-    fclose(fp);
-    return rc;
-}
-
-void gs_job_data_cleanup(gs_job_data_t *d)
-{
-    for (size_t i = 0; i < d->nclosed; i++)
-        free(d->closed_markers[i]);
-    free(d->closed_markers);
-    memset(d, 0, sizeof(*d));
-}
 
 /* Insert a URL into the visited set; 1 when new. */
 static int seen_add(gs_job_t *j, const char *url)
@@ -100,13 +97,14 @@ static int seen_add(gs_job_t *j, const char *url)
     }
 }
 
-/* Not pages: documents, images, media and archives are not crawled as pages. */
+/* Not pages: documents, images, media and archives are not crawled as pages (their links
+ * are checked, not parsed). */
 static int looks_like_page(const char *url)
 {
     static const char *const skip[] = {
-        ".pdf", ".doc",  ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z",
-        ".jpg", ".jpeg", ".png",  ".gif", ".bmp",  ".mp4", ".mp3",  ".avi", ".flv", ".wps",
-        ".txt", ".xml",  ".css",  ".js",  ".ico",  ".svg", ".apk",  ".exe", ".swf", NULL};
+        ".pdf",  ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z",  ".jpg",
+        ".jpeg", ".png", ".gif",  ".bmp", ".mp4",  ".mp3", ".avi",  ".flv", ".wps", ".txt", ".xml",
+        ".css",  ".js",  ".ico",  ".svg", ".apk",  ".exe", ".swf",  ".ofd", ".et",  ".dps", NULL};
     const char *q = strchr(url, '?');
     size_t n = q ? (size_t)(q - url) : strlen(url);
     for (int i = 0; skip[i]; i++) {
@@ -117,25 +115,71 @@ static int looks_like_page(const char *url)
     return 1;
 }
 
-static void on_page(void *ud, const char *url, gs_response_t *resp);
-static void on_feed(void *ud, const char *url, gs_response_t *resp);
+static void on_response(void *ud, const char *url, gs_response_t *resp);
 
-static int enqueue(gs_job_t *j, const char *url, uint32_t depth, int is_home, int delay_ms,
-                   gs_fetch_cb cb)
+static int enqueue(gs_job_t *j, const char *url, reqkind_t kind, gs_role_t role, int column,
+                   uint32_t depth, const gs_fetch_opts_t *opts)
 {
     reqctx_t *rc = calloc(1, sizeof(*rc));
     if (!rc)
         return GS_ENOMEM;
     rc->job = j;
+    rc->kind = kind;
+    rc->role = role;
+    rc->column = column;
     rc->depth = depth;
-    rc->is_home = is_home;
-    int r = gs_fetch_add(j->fetch, url, j, delay_ms, NULL, cb, rc);
+    int r = gs_fetch_add_ex(j->fetch, url, j, opts, on_response, rc);
     if (r < 0) {
         free(rc);
         return r;
     }
     j->outstanding++;
     return 0;
+}
+
+/* A page of the crawl, if the budget and the visited set allow it. */
+static void enqueue_page(gs_job_t *j, const char *url, gs_role_t role, int column, uint32_t depth)
+{
+    if (j->enqueued >= j->task.max_pages || !gs_url_same_host(url, j->task.url) ||
+        !looks_like_page(url) || !seen_add(j, url))
+        return;
+    if (enqueue(j, url, REQ_PAGE, role, column, depth, NULL) == 0)
+        j->enqueued++;
+}
+
+/* The pages of columns found so far and not yet enqueued: columns come before items. */
+static void enqueue_columns(gs_job_t *j, uint32_t depth)
+{
+    gs_site_t *s = j->site;
+    for (; j->columns_queued < s->ncolumns; j->columns_queued++) {
+        const gs_column_t *c = &s->columns[j->columns_queued];
+        enqueue_page(j, c->url, GS_ROLE_COLUMN, (int)j->columns_queued, depth);
+    }
+}
+
+/* The links of a parsed page worth crawling: columns first, then list items (articles of
+ * the column the page is, or of none for the home page), then the other pages. */
+static void enqueue_children(gs_job_t *j, const gs_page_t *page, gs_role_t role, int column,
+                             uint32_t depth)
+{
+    if (depth >= j->cfg->max_depth)
+        return;
+    enqueue_columns(j, depth + 1);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < page->nlinks && j->enqueued < j->task.max_pages; i++) {
+            const gs_link_t *l = &page->links[i];
+            if (l->kind != GS_LINK_A || l->hidden != GS_HIDDEN_NO ||
+                (l->region == GS_REGION_FOOTER && pass == 0))
+                continue;
+            bool item = l->item_day != GS_NO_DAY && l->region == GS_REGION_BODY;
+            if ((pass == 0) != item)
+                continue;
+            int col = gs_site_column_of(j->site, l->url);
+            if (col >= 0)
+                continue; /* enqueued as a column */
+            enqueue_page(j, l->url, item ? GS_ROLE_ARTICLE : GS_ROLE_OTHER,
+                         item && role == GS_ROLE_COLUMN ? column : -1, depth + 1);
+        }
 }
 
 static void note_date(gs_job_t *j, gs_ymd_t d)
@@ -148,128 +192,245 @@ static void note_date(gs_job_t *j, gs_ymd_t d)
 static void finish(gs_job_t *j)
 {
     gs_result_t *r = &j->result;
-    if (j->task.kind == GS_KIND_SITE)
-        gs_check_site(&j->sf, j->task.ref_unix, j->cfg, &r->findings);
-    else if (r->checked)
+    if (j->task.kind == GS_KIND_SITE && j->site) {
+        gs_site_check(j->site, &r->findings);
+        int32_t newest = j->site->home_newest;
+        for (size_t i = 0; i < j->site->ncolumns; i++)
+            if (j->site->columns[i].newest > newest)
+                newest = j->site->columns[i].newest;
+        if (newest != GS_NO_DAY)
+            note_date(j, gs_civil_from_days(newest));
+    } else if (j->task.kind != GS_KIND_SITE && r->checked) {
         gs_check_account(&j->af, j->task.ref_unix, j->cfg, &r->findings);
+    }
     if (j->has_any)
         gs_ymd_format(j->newest_any, r->newest, sizeof(r->newest));
+    j->phase = PHASE_DONE;
     j->finished = 1;
+}
+
+/* The crawl is over: check the links it saw and did not fetch, within the budget. */
+static void start_link_checks(gs_job_t *j)
+{
+    j->phase = PHASE_LINKS;
+    gs_site_t *s = j->site;
+    uint32_t budget = j->cfg->link_checks;
+    gs_fetch_opts_t o;
+    memset(&o, 0, sizeof(o));
+    o.head = true;
+    for (size_t i = 0; i < s->nlinks; i++) {
+        gs_sitelink_t *l = &s->links[i];
+        if (l->state != GS_LINK_UNKNOWN)
+            continue;
+        if (l->external && !j->cfg->check_external_links) {
+            l->state = GS_LINK_SKIPPED;
+            continue;
+        }
+        if (!budget) {
+            l->state = GS_LINK_SKIPPED;
+            continue;
+        }
+        if (enqueue(j, l->url, REQ_LINK_HEAD, GS_ROLE_OTHER, -1, 0, &o) == 0) {
+            l->state = GS_LINK_QUEUED;
+            budget--;
+        } else {
+            l->state = GS_LINK_SKIPPED;
+        }
+    }
 }
 
 static void request_done(gs_job_t *j)
 {
-    if (--j->outstanding == 0 && !j->finished)
+    if (--j->outstanding > 0 || j->finished)
+        return;
+    if (j->task.kind == GS_KIND_SITE && j->site && j->site->home_ok && j->phase == PHASE_CRAWL)
+        start_link_checks(j);
+    if (j->outstanding == 0)
         finish(j);
 }
 
-static void set_home_error(gs_job_t *j, const gs_response_t *resp)
+static const char *why_failed(const gs_response_t *resp, char *buf, size_t len)
 {
-    free(j->home_error);
-    char buf[300];
     if (resp->curl_code)
-        snprintf(buf, sizeof(buf), "%s", resp->error);
+        snprintf(buf, len, "%s", resp->error);
     else
-        snprintf(buf, sizeof(buf), "HTTP %ld", resp->status);
-    j->home_error = strdup(buf);
-    j->sf.home_error = j->home_error ? j->home_error : "";
-    j->sf.home_status = resp->curl_code ? 0 : resp->status;
+        snprintf(buf, len, "HTTP %ld", resp->status);
+    return buf;
 }
 
-static void on_page(void *ud, const char *url, gs_response_t *resp)
+static bool ok_page(const gs_response_t *resp)
 {
-    reqctx_t *rc = ud;
-    gs_job_t *j = rc->job;
-    if (!resp) { /* cancelled */
-        free(rc);
-        j->outstanding--;
+    return resp->curl_code == 0 && resp->status >= 200 && resp->status < 300;
+}
+
+/* The home page's probes, started once it opened. */
+static void start_probes(gs_job_t *j, const char *home)
+{
+    gs_fetch_opts_t o;
+    memset(&o, 0, sizeof(o));
+    o.user_agent = j->cfg->spider_user_agent;
+    enqueue(j, home, REQ_CLOAK, GS_ROLE_HOME, -1, 0, &o);
+    memset(&o, 0, sizeof(o));
+    o.certinfo = true;
+    o.max_body = PROBE_BODY_MAX;
+    char https[GS_URL_MAX + 16];
+    snprintf(https, sizeof(https), "https://%s/", j->site->host);
+    enqueue(j, https, REQ_HTTPS, GS_ROLE_HOME, -1, 0, &o);
+    memset(&o, 0, sizeof(o));
+    o.ipv6_only = true;
+    o.max_body = PROBE_BODY_MAX;
+    enqueue(j, home, REQ_IPV6, GS_ROLE_HOME, -1, 0, &o);
+}
+
+static void on_home(gs_job_t *j, const char *url, const gs_response_t *resp)
+{
+    char why[300];
+    j->home_tries++;
+    if (!ok_page(resp)) {
+        gs_site_home(j->site, NULL, resp->curl_code ? 0 : resp->status,
+                     why_failed(resp, why, sizeof(why)), NULL);
+        /* A refused address will be refused again; anything else may be passing. */
+        if (!resp->refused && (uint32_t)j->home_tries <= j->cfg->home_retries) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.delay_ms = (int)j->cfg->retry_delay_ms;
+            enqueue(j, url, REQ_HOME, GS_ROLE_HOME, -1, 0, &o);
+        }
         return;
     }
-    int ok = resp->curl_code == 0 && resp->status >= 200 && resp->status < 300;
-    j->result.bytes += resp->body_len;
-    if (rc->is_home) {
-        j->sf.home_tries++;
-        if (!ok) {
-            set_home_error(j, resp);
-            /* A refused address will be refused again; anything else may be passing. */
-            if (!resp->refused && (uint32_t)j->sf.home_tries <= j->cfg->home_retries)
-                enqueue(j, url, 0, 1, (int)j->cfg->retry_delay_ms, on_page);
-            goto out;
+    j->result.pages++;
+    gs_page_t page;
+    int rc = gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
+                           j->task.ref_unix, j->cfg->max_links_per_page);
+    if (rc < 0) {
+        /* A home page that answers but cannot be read is open to a citizen all the same:
+         * judge it as a page with no facts. */
+        gs_page_cleanup(&page);
+        gs_page_init(&page);
+        page.title = strdup("");
+        page.text = strdup("");
+        page.header_text = strdup("");
+        page.footer_text = strdup("");
+        if (!page.title || !page.text || !page.header_text || !page.footer_text) {
+            gs_page_cleanup(&page);
+            return;
         }
-        j->sf.home_ok = true;
     }
-    if (!ok)
-        goto out;
+    gs_site_home(j->site, &page, resp->status, "", resp->final_url);
+    gs_site_link_result(j->site, url, resp->status, 0, "");
+    gs_site_page(j->site, &page, resp->final_url, GS_ROLE_HOME, -1, 0);
+    enqueue_children(j, &page, GS_ROLE_HOME, -1, 0);
+    gs_page_cleanup(&page);
+    start_probes(j, url);
+}
+
+static void on_page(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_response_t *resp)
+{
+    char why[300];
+    gs_site_link_result(j->site, url, resp->curl_code ? 0 : resp->status, resp->curl_code,
+                        resp->curl_code ? resp->error : "");
+    if (!ok_page(resp)) {
+        gs_site_page_failed(j->site, url, rc->column, resp->curl_code ? 0 : resp->status,
+                            why_failed(resp, why, sizeof(why)));
+        return;
+    }
     j->result.pages++;
     gs_page_t page;
     if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
                       j->task.ref_unix, j->cfg->max_links_per_page) == 0) {
-        if (page.has_date) {
-            note_date(j, page.newest);
-            if (rc->is_home) {
-                j->sf.home_has_date = true;
-                j->sf.home_newest = page.newest;
-            } else if (rc->depth == 1 &&
-                       (!j->sf.second_has_date ||
-                        gs_ymd_days_between(j->sf.second_newest, page.newest) > 0)) {
-                j->sf.second_has_date = true;
-                j->sf.second_newest = page.newest;
-                free(j->second_url);
-                j->second_url = strdup(resp->final_url);
-                j->sf.second_url = j->second_url ? j->second_url : "";
-            }
-        }
-        if (rc->depth < j->cfg->max_depth) {
-            for (size_t i = 0; i < page.nlinks && j->enqueued < j->task.max_pages; i++) {
-                const char *u = page.links[i].url;
-                if (!gs_url_same_host(u, j->task.url) || !looks_like_page(u) || !seen_add(j, u))
-                    continue;
-                if (enqueue(j, u, rc->depth + 1, 0, 0, on_page) == 0)
-                    j->enqueued++;
-            }
-        }
+        gs_site_page(j->site, &page, resp->final_url, rc->role, rc->column, rc->depth);
+        enqueue_children(j, &page, rc->role, rc->column, rc->depth);
+    } else if (rc->column >= 0) {
+        gs_site_page_failed(j->site, url, rc->column, resp->status, "页面无法解析");
     }
     gs_page_cleanup(&page);
-out:
-    free(rc);
-    request_done(j);
 }
 
-static void on_feed(void *ud, const char *url, gs_response_t *resp)
+static void on_probe(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_response_t *resp)
 {
-    reqctx_t *rc = ud;
-    gs_job_t *j = rc->job;
-    gs_result_t *r = &j->result;
-    if (!resp) { /* cancelled */
-        free(rc);
-        j->outstanding--;
-        return;
+    gs_site_t *s = j->site;
+    char why[300];
+    switch (rc->kind) {
+    case REQ_CLOAK:
+        s->cloak_done = true;
+        if (ok_page(resp)) {
+            gs_page_t page;
+            if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type,
+                              resp->final_url, j->task.ref_unix, j->cfg->max_links_per_page) == 0)
+                gs_site_cloak(s, &page);
+            gs_page_cleanup(&page);
+        }
+        break;
+    case REQ_HTTPS:
+        s->https_done = true;
+        s->https_status = resp->curl_code ? 0 : resp->status;
+        s->https_curl = resp->curl_code;
+        s->cert_expiry = resp->cert_expiry;
+        free(s->https_error);
+        s->https_error = strdup(resp->curl_code ? resp->error : "");
+        break;
+    case REQ_IPV6:
+        s->ipv6_done = true;
+        s->ipv6_ok = resp->curl_code == 0 && resp->status > 0 && resp->status < 500;
+        free(s->ipv6_error);
+        s->ipv6_error = strdup(s->ipv6_ok ? "" : why_failed(resp, why, sizeof(why)));
+        break;
+    case REQ_LINK_HEAD:
+        /* Servers that refuse HEAD (405, 501, some 403/400) or drop it get a GET. */
+        if (resp->curl_code == 0 && (resp->status == 405 || resp->status == 501 ||
+                                     resp->status == 403 || resp->status == 400)) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.max_body = 64 * 1024;
+            if (enqueue(j, url, REQ_LINK_GET, GS_ROLE_OTHER, -1, 0, &o) == 0)
+                break;
+        }
+        /* fall through */
+    case REQ_LINK_GET:
+        /* A body cut at the probe's cap is still a page that opened. */
+        gs_site_link_result(s, url, resp->curl_code ? 0 : resp->status,
+                            resp->refused ? 0 : resp->curl_code, resp->error);
+        if (resp->refused) {
+            gs_sitelink_t *l = gs_site_link(s, url);
+            if (l)
+                l->state = GS_LINK_SKIPPED; /* into private space: the SSRF guard's, not ours */
+        }
+        break;
+    default:
+        break;
     }
-    j->result.bytes += resp->body_len;
+}
+
+static void on_feed(gs_job_t *j, const char *url, const gs_response_t *resp)
+{
+    gs_result_t *r = &j->result;
     j->af.status = resp->curl_code ? 0 : resp->status;
-    for (size_t i = 0; resp->curl_code == 0 && i < j->data->nclosed; i++)
-        if (strstr(resp->body, j->data->closed_markers[i])) {
+    for (size_t i = 0; resp->curl_code == 0 && i < j->env->nclosed; i++)
+        if (strstr(resp->body, j->env->closed_markers[i])) {
             j->af.closed_marker = true;
-            snprintf(j->marker, sizeof(j->marker), "%s", j->data->closed_markers[i]);
+            snprintf(j->marker, sizeof(j->marker), "%s", j->env->closed_markers[i]);
             j->af.marker = j->marker;
             break;
         }
     int transient = resp->curl_code != 0 || resp->status >= 500 || resp->status == 429;
     if (transient) {
-        j->sf.home_tries++;
-        if ((uint32_t)j->sf.home_tries <= j->cfg->home_retries && !resp->refused) {
-            enqueue(j, url, 0, 1, (int)j->cfg->retry_delay_ms, on_feed);
+        j->home_tries++;
+        if ((uint32_t)j->home_tries <= j->cfg->home_retries && !resp->refused) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.delay_ms = (int)j->cfg->retry_delay_ms;
+            enqueue(j, url, REQ_FEED, GS_ROLE_HOME, -1, 0, &o);
         } else {
             r->checked = false;
             free(r->reason);
             char buf[400];
-            snprintf(buf, sizeof(buf), "账号订阅源无法读取：%s",
-                     resp->curl_code ? resp->error : "HTTP 5xx");
-            if (!resp->curl_code)
+            if (resp->curl_code)
+                snprintf(buf, sizeof(buf), "账号订阅源无法读取：%s", resp->error);
+            else
                 snprintf(buf, sizeof(buf), "账号订阅源无法读取：HTTP %ld", resp->status);
             r->reason = strdup(buf);
         }
-        goto out;
+        return;
     }
     r->checked = true;
     free(r->reason);
@@ -280,7 +441,7 @@ static void on_feed(void *ud, const char *url, gs_response_t *resp)
         gs_err_t e;
         gs_err_clear(&e);
         if (gs_feed_parse(resp->body, resp->body_len, resp->content_type, &feed, &e) == 0) {
-            j->af.posts = gs_feed_count(feed);
+            j->af.posts = gs_feed_total(feed);
             int64_t newest = gs_feed_newest(feed, j->task.ref_unix);
             if (newest) {
                 j->af.has_post = true;
@@ -303,13 +464,38 @@ static void on_feed(void *ud, const char *url, gs_response_t *resp)
         snprintf(buf, sizeof(buf), "账号订阅源无法读取：HTTP %ld", resp->status);
         r->reason = strdup(buf);
     }
-out:
+}
+
+static void on_response(void *ud, const char *url, gs_response_t *resp)
+{
+    reqctx_t *rc = ud;
+    gs_job_t *j = rc->job;
+    if (!resp) { /* cancelled */
+        free(rc);
+        j->outstanding--;
+        return;
+    }
+    j->result.bytes += resp->body_len;
+    switch (rc->kind) {
+    case REQ_HOME:
+        on_home(j, url, resp);
+        break;
+    case REQ_PAGE:
+        on_page(j, rc, url, resp);
+        break;
+    case REQ_FEED:
+        on_feed(j, url, resp);
+        break;
+    default:
+        on_probe(j, rc, url, resp);
+        break;
+    }
     free(rc);
     request_done(j);
 }
 
 gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *fetch,
-                     const gs_config_t *cfg, const gs_job_data_t *data)
+                     const gs_config_t *cfg, const gs_check_env_t *env)
 {
     gs_job_t *j = calloc(1, sizeof(*j));
     if (!j)
@@ -320,7 +506,7 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
         return NULL;
     }
     j->cfg = cfg;
-    j->data = data;
+    j->env = env;
     j->fetch = fetch;
     snprintf(j->worker, sizeof(j->worker), "%s", worker_id);
     uint32_t budget = task->max_pages ? task->max_pages : 1;
@@ -337,10 +523,10 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
     r->checked = true;
     r->region = strdup(task->region);
     r->reason = strdup("");
-    j->sf.home_url = j->task.url;
-    j->sf.home_error = "";
     j->af.url = j->task.url;
-    if (!j->seen || !r->region || !r->reason) {
+    if (task->kind == GS_KIND_SITE)
+        j->site = gs_site_new(env, j->task.target, j->task.name, j->task.url, task->ref_unix);
+    if (!j->seen || !r->region || !r->reason || (task->kind == GS_KIND_SITE && !j->site)) {
         gs_job_destroy(&j);
         return NULL;
     }
@@ -351,16 +537,15 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
             seen_add(j, home);
             j->enqueued = 1;
         }
-        rc = home ? enqueue(j, home, 0, 1, 0, on_page) : GS_EINVAL;
+        rc = home ? enqueue(j, home, REQ_HOME, GS_ROLE_HOME, -1, 0, NULL) : GS_EINVAL;
         free(home);
     } else {
-        rc = enqueue(j, task->url, 0, 1, 0, on_feed);
+        rc = enqueue(j, task->url, REQ_FEED, GS_ROLE_HOME, -1, 0, NULL);
     }
     if (rc < 0) {
         /* A URL the crawler cannot use is the target's problem, reported, not lost. */
         if (task->kind == GS_KIND_SITE) {
-            j->sf.home_tries = 1;
-            j->sf.home_error = "网址无效";
+            gs_site_home(j->site, NULL, 0, "网址无效", NULL);
         } else {
             r->checked = false;
             free(r->reason);
@@ -380,9 +565,8 @@ void gs_job_destroy(gs_job_t **self_p)
         gs_fetch_cancel(j->fetch, j);
     gs_task_cleanup(&j->task);
     gs_result_cleanup(&j->result);
+    gs_site_destroy(&j->site);
     free(j->seen);
-    free(j->home_error);
-    free(j->second_url);
     free(j);
     *self_p = NULL;
 }

@@ -1,8 +1,10 @@
 /* gs_job.h -- one leased task inside a worker: a site crawl or an account read.
  *
- * A site job fetches the home page (retrying it home_retries times), then the pages it
- * links to on the same host, breadth first, up to max_pages and max_depth; each page is
- * parsed into facts once and freed. An account job fetches the feed or profile. When no
+ * A site job fetches the home page (retrying it home_retries times), then the site's
+ * columns, their items and its other pages, breadth first, up to max_pages and max_depth;
+ * each page is parsed into facts once (gs_site) and freed. The home page's probes (as a
+ * spider, over HTTPS, over IPv6) run alongside; after the crawl, the links it saw but did
+ * not fetch are checked (link_checks). An account job fetches the feed or profile. When no
  * request of the job is left, the checks run and the job holds its result.
  *
  * The job owns its requests in the fetch engine (cancelled on destroy) and its result.
@@ -10,24 +12,16 @@
 #ifndef GS_JOB_H
 #define GS_JOB_H
 
+#include "gs_checks.h"
 #include "gs_config.h"
 #include "gs_fetch.h"
 #include "gs_msg.h"
 
 typedef struct gs_job gs_job_t;
 
-/* Shared read-only data the checks need (loaded once per worker). */
-typedef struct gs_job_data {
-    char **closed_markers;
-    size_t nclosed;
-} gs_job_data_t;
-
-int gs_job_data_load(gs_job_data_t *d, const char *data_dir, gs_err_t *err);
-void gs_job_data_cleanup(gs_job_data_t *d);
-
 /* Start a job for task (copied). NULL when out of memory or the task cannot start. */
 gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *fetch,
-                     const gs_config_t *cfg, const gs_job_data_t *data);
+                     const gs_config_t *cfg, const gs_check_env_t *env);
 void gs_job_destroy(gs_job_t **self_p);
 
 /* 1 when the job has its result. */

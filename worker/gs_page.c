@@ -1,4 +1,9 @@
-/* gs_page.c -- HTML to page facts: one parse, one walk of the tree. */
+/* gs_page.c -- HTML to page facts: one parse, one walk of the tree.
+ *
+ * The walk is iterative (hostile pages nest deeply; libxml2 stops at 256 levels without
+ * XML_PARSE_HUGE, and the frame stack below is sized for that) and keeps one frame per
+ * open element with what its descendants inherit: the page region, whether it is hidden,
+ * and the list item it belongs to. Everything is bounded by the limits in gs_page.h. */
 #include "gs_page.h"
 #include "gs_buf.h"
 #include "gs_charset.h"
@@ -10,10 +15,19 @@
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#define MAX_FRAMES 512
+#define MAX_RANGES 32        /* header/footer stretches of the text */
+#define REGION_MAX_DEPTH 8   /* only elements this close to <body> open a region */
+#define SCRIPT_SCAN_MAX 8192 /* bytes of an inline script looked at */
+#define FOOTER_TAIL 2048     /* footer text when no footer region is recognized */
+#define ITEM_DATES 8         /* dates read from one list item */
 
 void gs_page_init(gs_page_t *p)
 {
     memset(p, 0, sizeof(*p));
+    p->newest_item = p->newest_meta = p->newest_text = GS_NO_DAY;
 }
 
 void gs_page_cleanup(gs_page_t *p)
@@ -29,6 +43,14 @@ void gs_page_cleanup(gs_page_t *p)
     }
     free(p->links);
     free(p->text);
+    free(p->header_text);
+    free(p->footer_text);
+    for (size_t i = 0; i < p->nalts; i++)
+        free(p->alts[i]);
+    for (size_t i = 0; i < p->nscripts; i++)
+        free(p->scripts[i].target);
+    for (size_t i = 0; i < p->nmsgs; i++)
+        free(p->msgs[i].title);
     gs_page_init(p);
 }
 
@@ -40,142 +62,857 @@ const char *gs_page_meta(const gs_page_t *p, const char *name)
     return NULL;
 }
 
+int32_t gs_page_newest_day(const gs_page_t *p)
+{
+    if (p->newest_item != GS_NO_DAY)
+        return p->newest_item;
+    return p->newest_meta > p->newest_text ? p->newest_meta : p->newest_text;
+}
+
+/* ASCII case-insensitive strstr (strcasestr is a GNU extension). */
+static const char *ci_find(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
+/* ---- walk state ---------------------------------------------------------------------- */
+
+/* What an open element passes on to its descendants. */
+typedef struct frame {
+    xmlNode *node;
+    uint8_t region;     /* gs_region_t */
+    uint8_t hidden;     /* gs_hidden_t */
+    uint8_t depth;      /* elements below <body> (saturating) */
+    bool item;          /* this element is a list item (li, tr, dd) */
+    bool region_start;  /* this element opened its region */
+    size_t item_text;   /* text offset where the item began */
+    size_t item_links;  /* first link index of the item */
+    size_t range_start; /* text offset where the region began */
+} frame_t;
+
+typedef struct hide_rule {
+    char name[48]; /* class or id */
+    bool is_id;
+    uint8_t why; /* gs_hidden_t */
+} hide_rule_t;
+
+typedef struct range {
+    size_t from, to;
+} range_t;
+
 typedef struct walk {
     gs_page_t *p;
     const char *base;
     size_t max_links;
     size_t links_cap;
-    gs_buf_t text;
+    int64_t ref_unix;
+    int32_t ref_day;
+    gs_buf_t text, header, footer;
+    frame_t frames[MAX_FRAMES];
+    size_t nframes;
+    hide_rule_t rules[GS_PAGE_MAX_HIDE_RULES];
+    size_t nrules;
+    range_t skip[MAX_RANGES]; /* header and footer stretches: not publication dates */
+    size_t nskip;
 } walk_t;
+
+static int32_t day_of(gs_ymd_t d)
+{
+    return (int32_t)gs_days_from_civil(d.y, d.m, d.d);
+}
 
 /* Elements whose end starts a new line of text, so dates and items do not run together. */
 static int is_block(const char *n)
 {
     static const char *const blocks[] = {
-        "p",       "div",     "li",     "tr",     "td",  "th",   "br", "h1",     "h2",
-        "h3",      "h4",      "h5",     "h6",     "dd",  "dt",   "ul", "ol",     "table",
-        "section", "article", "header", "footer", "nav", "span", "a",  "option", NULL};
+        "p",       "div",     "li",     "tr",     "td",  "th",   "br",   "h1",     "h2",
+        "h3",      "h4",      "h5",     "h6",     "dd",  "dt",   "ul",   "ol",     "table",
+        "section", "article", "header", "footer", "nav", "span", "a",    "option", "form",
+        "label",   "button",  "em",     "strong", "i",   "b",    "font", NULL};
     for (int i = 0; blocks[i]; i++)
         if (strcmp(n, blocks[i]) == 0)
             return 1;
     return 0;
 }
 
-/* Collapse whitespace and trim; returns a new string. */
-static char *squeeze(const char *s)
+/* Collapse whitespace (ASCII and the ideographic/no-break spaces CMSs pad with) and trim;
+ * returns a new string of at most max bytes (cut on a UTF-8 boundary). */
+static char *squeeze(const char *s, size_t max)
 {
     size_t n = strlen(s);
-    char *o = malloc(n + 1);
+    char *o = malloc((n < max ? n : max) + 1);
     if (!o)
         return NULL;
     size_t j = 0;
     int sp = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        if (isspace(c)) {
+        size_t w = 1;
+        int space = isspace(c);
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0)
+            space = 1, w = 2; /* U+00A0 */
+        else if (c == 0xE3 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                 (unsigned char)s[i + 2] == 0x80)
+            space = 1, w = 3; /* U+3000 */
+        if (space) {
             sp = j > 0;
+            i += w;
             continue;
         }
+        size_t cl = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (j + (size_t)sp + cl > max)
+            break;
         if (sp)
             o[j++] = ' ';
         sp = 0;
-        o[j++] = (char)c;
+        for (size_t k = 0; k < cl && i < n; k++)
+            o[j++] = s[i++];
     }
     o[j] = '\0';
     return o;
 }
 
-static void add_link(walk_t *w, xmlNode *n)
+/* An attribute as a new string, or NULL. */
+static char *attr(xmlNode *n, const char *name)
 {
-    xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
-    if (!href)
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = strdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+/* Lower-case s in place and drop ASCII whitespace, for matching CSS declarations. */
+static void css_normalize(char *s)
+{
+    size_t j = 0;
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isspace(c))
+            continue;
+        s[j++] = (char)tolower(c);
+    }
+    s[j] = '\0';
+}
+
+/* A CSS length after "prop:" in a normalized declaration list: its value in px (em and pt
+ * roughly converted), or 1e9 when the property is absent or not a length. */
+static double css_length(const char *decl, const char *prop)
+{
+    const char *p = decl;
+    size_t pl = strlen(prop);
+    while ((p = strstr(p, prop)) != NULL) {
+        if ((p == decl || p[-1] == ';' || p[-1] == '{' || p[-1] == '"') && p[pl] == ':') {
+            char *end;
+            double v = strtod(p + pl + 1, &end);
+            if (end == p + pl + 1)
+                return 1e9;
+            if (strncmp(end, "em", 2) == 0 || strncmp(end, "rem", 3) == 0)
+                v *= 16;
+            else if (strncmp(end, "pt", 2) == 0)
+                v *= 4.0 / 3.0;
+            return v;
+        }
+        p += pl;
+    }
+    return 1e9;
+}
+
+/* Whether a normalized declaration list hides its element from a visitor, and how. */
+static uint8_t css_hides(const char *d)
+{
+    if (strstr(d, "display:none"))
+        return GS_HIDDEN_DISPLAY;
+    if (strstr(d, "visibility:hidden"))
+        return GS_HIDDEN_VISIBILITY;
+    /* Off-screen: positioned, or text indented, a long way out of the page. */
+    if (strstr(d, "position:absolute") || strstr(d, "position:fixed") ||
+        strstr(d, "position:relative")) {
+        if (css_length(d, "left") <= -500 || css_length(d, "top") <= -500 ||
+            css_length(d, "right") <= -500)
+            return GS_HIDDEN_OFFSCREEN;
+    }
+    if (css_length(d, "text-indent") <= -500 || css_length(d, "margin-left") <= -2000 ||
+        css_length(d, "margin-top") <= -2000)
+        return GS_HIDDEN_OFFSCREEN;
+    if (css_length(d, "font-size") <= 1)
+        return GS_HIDDEN_FONT;
+    if (strstr(d, "overflow:hidden") &&
+        (css_length(d, "height") <= 1 || css_length(d, "width") <= 1))
+        return GS_HIDDEN_SIZE;
+    return GS_HIDDEN_NO;
+}
+
+/* Read simple hiding rules (".cls{display:none}", "#id{...}", comma lists) from the text
+ * of a <style> element. Anything more complex is left alone: pages that hide spam links
+ * do it inline or with one class, and a full CSS engine is not worth its cost here. */
+static void read_style_rules(walk_t *w, const char *css)
+{
+    size_t n = strlen(css);
+    if (n > 256 * 1024)
+        n = 256 * 1024;
+    char *s = malloc(n + 1);
+    if (!s)
         return;
+    memcpy(s, css, n);
+    s[n] = '\0';
+    css_normalize(s);
+    char *p = s;
+    while (*p && w->nrules < GS_PAGE_MAX_HIDE_RULES) {
+        char *open = strchr(p, '{');
+        if (!open)
+            break;
+        char *close = strchr(open, '}');
+        if (!close)
+            break;
+        *close = '\0';
+        uint8_t why = css_hides(open + 1);
+        if (why) {
+            *open = '\0';
+            /* selectors: comma-separated; keep those that are one .class or #id */
+            char *sel = p;
+            while (sel && *sel && w->nrules < GS_PAGE_MAX_HIDE_RULES) {
+                char *comma = strchr(sel, ',');
+                if (comma)
+                    *comma = '\0';
+                if ((sel[0] == '.' || sel[0] == '#') && sel[1] &&
+                    strcspn(sel + 1, ".#:[>+~ ") == strlen(sel + 1) &&
+                    strlen(sel + 1) < sizeof(w->rules[0].name)) {
+                    hide_rule_t *r = &w->rules[w->nrules++];
+                    snprintf(r->name, sizeof(r->name), "%s", sel + 1);
+                    r->is_id = sel[0] == '#';
+                    r->why = why;
+                }
+                sel = comma ? comma + 1 : NULL;
+            }
+        }
+        p = close + 1;
+    }
+    free(s);
+}
+
+/* Whether the class list or id of an element matches a hiding rule. */
+static uint8_t rule_hides(const walk_t *w, const char *cls, const char *id)
+{
+    for (size_t i = 0; i < w->nrules; i++) {
+        const hide_rule_t *r = &w->rules[i];
+        if (r->is_id) {
+            if (id && strcasecmp(id, r->name) == 0)
+                return r->why;
+            continue;
+        }
+        if (!cls)
+            continue;
+        size_t nl = strlen(r->name);
+        for (const char *c = cls; *c;) {
+            while (*c == ' ' || *c == '\t')
+                c++;
+            size_t tl = strcspn(c, " \t");
+            if (tl == nl && strncasecmp(c, r->name, nl) == 0)
+                return r->why;
+            c += tl;
+        }
+    }
+    return GS_HIDDEN_NO;
+}
+
+/* Does a class or id token list name a region? Tokens are split on space, '-' and '_'. */
+static uint8_t tokens_region(const char *s)
+{
+    static const char *const footer[] = {"footer", "foot", "bottom", "copyright",
+                                         "copy",   "ft",   NULL};
+    static const char *const nav[] = {"nav", "navbar", "menu", "mainnav", "daohang", NULL};
+    static const char *const header[] = {"header", "head", "top", "topbar", "masthead", "hd", NULL};
+    uint8_t found = GS_REGION_BODY;
+    for (const char *c = s; c && *c;) {
+        while (*c == ' ' || *c == '-' || *c == '_' || *c == '\t')
+            c++;
+        size_t tl = strcspn(c, " -_\t");
+        for (int i = 0; footer[i]; i++)
+            if (tl == strlen(footer[i]) && strncasecmp(c, footer[i], tl) == 0)
+                return GS_REGION_FOOTER;
+        for (int i = 0; nav[i] && found != GS_REGION_NAV; i++)
+            if (tl == strlen(nav[i]) && strncasecmp(c, nav[i], tl) == 0)
+                found = GS_REGION_NAV;
+        for (int i = 0; header[i] && found == GS_REGION_BODY; i++)
+            if (tl == strlen(header[i]) && strncasecmp(c, header[i], tl) == 0)
+                found = GS_REGION_HEADER;
+        c += tl;
+    }
+    return found;
+}
+
+/* The region an element opens, from its tag or its id/class; BODY when none. */
+static uint8_t element_region(xmlNode *n, const char *cls, const char *id)
+{
+    const char *name = (const char *)n->name;
+    if (!strcmp(name, "footer"))
+        return GS_REGION_FOOTER;
+    if (!strcmp(name, "nav"))
+        return GS_REGION_NAV;
+    if (!strcmp(name, "header"))
+        return GS_REGION_HEADER;
+    if (strcmp(name, "div") && strcmp(name, "section") && strcmp(name, "ul") &&
+        strcmp(name, "table") && strcmp(name, "p") && strcmp(name, "center"))
+        return GS_REGION_BODY;
+    uint8_t r = id ? tokens_region(id) : GS_REGION_BODY;
+    if (r == GS_REGION_BODY && cls)
+        r = tokens_region(cls);
+    /* "hd" alone names a block heading as often as a header: only take it for the page. */
+    if (r == GS_REGION_HEADER && ((cls && strcasecmp(cls, "hd") == 0) ||
+                                  (cls && strstr(cls, "-hd")) || (cls && strstr(cls, "_hd"))))
+        r = GS_REGION_BODY;
+    return r;
+}
+
+/* ---- facts ----------------------------------------------------------------------------- */
+
+static gs_link_t *link_slot(walk_t *w)
+{
     if (w->p->nlinks >= w->max_links) {
         w->p->links_dropped++;
-        xmlFree(href);
-        return;
+        return NULL;
     }
-    char *abs = gs_url_resolve(w->base, (const char *)href);
-    xmlFree(href);
-    if (!abs)
-        return;
     if (w->p->nlinks == w->links_cap) {
         size_t nc = w->links_cap ? w->links_cap * 2 : 64;
+        if (nc > w->max_links)
+            nc = w->max_links;
         gs_link_t *nl = realloc(w->p->links, nc * sizeof(*nl));
-        if (!nl) {
-            free(abs);
-            return;
-        }
+        if (!nl)
+            return NULL;
         w->p->links = nl;
         w->links_cap = nc;
     }
-    xmlChar *txt = xmlNodeGetContent(n);
-    char *t = squeeze(txt ? (const char *)txt : "");
-    xmlFree(txt);
+    return &w->p->links[w->p->nlinks];
+}
+
+static void add_link(walk_t *w, const frame_t *f, const char *ref, const char *text,
+                     gs_link_kind_t kind)
+{
+    gs_link_t *l = link_slot(w);
+    if (!l)
+        return;
+    char *abs = gs_url_resolve(w->base, ref);
+    if (!abs)
+        return;
+    char *t = squeeze(text ? text : "", 1024);
     if (!t) {
         free(abs);
         return;
     }
-    w->p->links[w->p->nlinks].url = abs;
-    w->p->links[w->p->nlinks].text = t;
+    l->url = abs;
+    l->text = t;
+    l->kind = (uint8_t)kind;
+    l->region = f->region;
+    l->hidden = f->hidden;
+    l->item_day = GS_NO_DAY;
     w->p->nlinks++;
+}
+
+/* The text of an anchor: its content, else its title, else the alt of an image in it. */
+static char *anchor_text(xmlNode *n)
+{
+    xmlChar *c = xmlNodeGetContent(n);
+    char *t = squeeze(c ? (const char *)c : "", 1024);
+    xmlFree(c);
+    if (t && !*t) {
+        free(t);
+        t = attr(n, "title");
+        for (xmlNode *k = n->children; !t && k; k = k->next)
+            if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "img"))
+                t = attr(k, "alt");
+        if (!t)
+            t = strdup("");
+    }
+    return t;
 }
 
 static void add_meta(walk_t *w, xmlNode *n)
 {
-    xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+    char *name = attr(n, "name");
     if (!name)
-        name = xmlGetProp(n, (const xmlChar *)"property");
-    xmlChar *content = xmlGetProp(n, (const xmlChar *)"content");
-    if (name && content && w->p->nmetas < GS_PAGE_MAX_METAS) {
-        char *nm = strdup((const char *)name);
-        char *ct = squeeze((const char *)content);
-        if (nm && ct) {
-            for (char *c = nm; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            w->p->metas[w->p->nmetas].name = nm;
-            w->p->metas[w->p->nmetas].content = ct;
-            w->p->nmetas++;
-        } else {
-            free(nm);
-            free(ct);
+        name = attr(n, "property");
+    char *equiv = name ? NULL : attr(n, "http-equiv");
+    char *content = attr(n, "content");
+    if (equiv && content && strcasecmp(equiv, "refresh") == 0 &&
+        w->p->nscripts < GS_PAGE_MAX_SCRIPTS) {
+        /* "5; url=http://..." */
+        const char *u = ci_find(content, "url=");
+        char *abs = u ? gs_url_resolve(w->base, u + 4) : NULL;
+        if (abs) {
+            gs_script_t *s = &w->p->scripts[w->p->nscripts++];
+            s->kind = GS_SCRIPT_REDIRECT;
+            s->conditional = false;
+            s->target = abs;
         }
     }
-    xmlFree(name);
-    xmlFree(content);
+    if (name && content && w->p->nmetas < GS_PAGE_MAX_METAS) {
+        char *ct = squeeze(content, 4096);
+        if (ct) {
+            for (char *c = name; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            w->p->metas[w->p->nmetas].name = name;
+            w->p->metas[w->p->nmetas].content = ct;
+            w->p->nmetas++;
+            name = NULL;
+        }
+    }
+    free(name);
+    free(equiv);
+    free(content);
 }
 
-/* Iterative pre-order walk: hostile pages nest deeply, recursion would not be bounded. */
+/* The first absolute http(s) URL written in a script, or NULL. */
+static char *script_url(const walk_t *w, const char *s, size_t n)
+{
+    for (size_t i = 0; i + 8 < n; i++) {
+        if (strncasecmp(s + i, "http://", 7) && strncasecmp(s + i, "https://", 8))
+            continue;
+        size_t e = i;
+        while (e < n && s[e] != '"' && s[e] != '\'' && s[e] != ' ' && s[e] != ')' && s[e] != '<' &&
+               s[e] != '>' && s[e] != '\\' && s[e] != ';' && s[e] != '\n' && e - i < 2048)
+            e++;
+        char buf[2049];
+        memcpy(buf, s + i, e - i);
+        buf[e - i] = '\0';
+        return gs_url_resolve(w->base, buf);
+    }
+    return NULL;
+}
+
+/* What an inline script does that a hijacker would do: assign the location, or write a
+ * frame or script into the page. Only absolute targets are kept: a relative one stays on
+ * the site. */
+static void read_script(walk_t *w, const char *code)
+{
+    if (w->p->nscripts >= GS_PAGE_MAX_SCRIPTS)
+        return;
+    size_t n = strlen(code);
+    if (n > SCRIPT_SCAN_MAX)
+        n = SCRIPT_SCAN_MAX;
+    char *low = malloc(n + 1);
+    if (!low)
+        return;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)code[i]);
+    low[n] = '\0';
+    uint8_t kind = 0;
+    if (strstr(low, "location.href") || strstr(low, "location.replace") ||
+        strstr(low, "window.location") || strstr(low, "top.location") ||
+        strstr(low, "document.location") || strstr(low, "self.location"))
+        kind = GS_SCRIPT_REDIRECT;
+    else if (strstr(low, "document.write") &&
+             (strstr(low, "<iframe") || strstr(low, "<script") || strstr(low, "<a ")))
+        kind = GS_SCRIPT_WRITE;
+    if (kind) {
+        char *target = script_url(w, code, n);
+        if (target) {
+            gs_script_t *s = &w->p->scripts[w->p->nscripts++];
+            s->kind = kind;
+            s->conditional = strstr(low, "document.referrer") || strstr(low, "useragent");
+            s->target = target;
+        }
+    }
+    free(low);
+}
+
+/* The text directly inside an element (its text and CDATA children), borrowed. */
+static const char *inner_text(xmlNode *n)
+{
+    for (xmlNode *k = n->children; k; k = k->next)
+        if ((k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) && k->content)
+            return (const char *)k->content;
+    return "";
+}
+
+/* ---- message boards -------------------------------------------------------------------- */
+
+static bool has_any(const char *s, const char *const *words)
+{
+    for (int i = 0; words[i]; i++)
+        if (strstr(s, words[i]))
+            return true;
+    return false;
+}
+
+static const char *const ASK_WORDS[] = {"留言时间", "提问时间", "来信时间", "咨询时间",
+                                        "提交时间", "写信时间", "投诉时间", NULL};
+static const char *const REPLY_WORDS[] = {"答复时间", "回复时间", "办理时间", "反馈时间",
+                                          "办结时间", "处理时间", NULL};
+static const char *const STATUS_WORDS[] = {"状态", NULL};
+static const char *const TITLE_WORDS[] = {"标题", "主题", NULL};
+static const char *const OPEN_WORDS[] = {"未答复", "未回复", "待回复", "待答复", "办理中", "处理中",
+                                         "待处理", "未办结", "受理中", "未处理", NULL};
+static const char *const CLOSED_WORDS[] = {"已答复", "已回复", "已办结", "已处理", NULL};
+
+/* The first date in s (a table cell or a labelled line), as a day, or GS_NO_DAY. */
+static int32_t first_day(const walk_t *w, const char *s, size_t n)
+{
+    int64_t t;
+    char buf[64];
+    size_t m = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
+    memcpy(buf, s, m);
+    buf[m] = '\0';
+    if (gs_time_parse_any(buf, &t) == 0) {
+        gs_ymd_t d = gs_ymd_from_unix_cst(t);
+        int32_t day = day_of(d);
+        return day <= w->ref_day ? day : GS_NO_DAY;
+    }
+    gs_date_found_t f[1];
+    if (gs_date_scan(s, n, w->ref_unix, f, 1) >= 1)
+        return day_of(f[0].date);
+    return GS_NO_DAY;
+}
+
+static char *cell_text(xmlNode *cell)
+{
+    xmlChar *c = xmlNodeGetContent(cell);
+    char *t = squeeze(c ? (const char *)c : "", 512);
+    xmlFree(c);
+    return t;
+}
+
+static void add_msg(walk_t *w, int32_t asked, int32_t replied, bool open, const char *title)
+{
+    if (w->p->nmsgs >= GS_PAGE_MAX_MSGS)
+        return;
+    char *t = strdup(title ? title : "");
+    if (!t)
+        return;
+    gs_msgrec_t *m = &w->p->msgs[w->p->nmsgs++];
+    m->asked = asked;
+    m->replied = open ? GS_NO_DAY : replied;
+    m->unanswered = open || replied == GS_NO_DAY;
+    m->title = t;
+}
+
+/* Rows of a table, in order, whatever thead/tbody wrap them. */
+static xmlNode *next_row(xmlNode *table, xmlNode *row)
+{
+    xmlNode *n = row ? row->next : table->children;
+    xmlNode *parent = row ? row->parent : table;
+    for (;;) {
+        for (; n; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE)
+                continue;
+            const char *nm = (const char *)n->name;
+            if (!strcmp(nm, "tr"))
+                return n;
+            if (parent == table &&
+                (!strcmp(nm, "thead") || !strcmp(nm, "tbody") || !strcmp(nm, "tfoot"))) {
+                xmlNode *r = next_row(n, NULL);
+                if (r)
+                    return r;
+            }
+        }
+        if (parent == table)
+            return NULL;
+        /* end of a thead/tbody: continue with the section after it */
+        n = parent->next;
+        parent = table;
+    }
+}
+
+/* A message-board table: a header row naming an ask time, then one row per message. */
+static void read_msg_table(walk_t *w, xmlNode *table)
+{
+    int ask = -1, reply = -1, status = -1, title = -1;
+    xmlNode *row = NULL;
+    int rows = 0;
+    while ((row = next_row(table, row)) != NULL && rows++ < 1000 &&
+           w->p->nmsgs < GS_PAGE_MAX_MSGS) {
+        char *cells[16];
+        int nc = 0;
+        for (xmlNode *c = row->children; c && nc < 16; c = c->next)
+            if (c->type == XML_ELEMENT_NODE &&
+                (!strcmp((const char *)c->name, "td") || !strcmp((const char *)c->name, "th")))
+                cells[nc++] = cell_text(c);
+        if (ask < 0) {
+            for (int i = 0; i < nc; i++) {
+                if (!cells[i])
+                    continue;
+                if (ask < 0 && has_any(cells[i], ASK_WORDS))
+                    ask = i;
+                else if (reply < 0 && has_any(cells[i], REPLY_WORDS))
+                    reply = i;
+                else if (status < 0 && has_any(cells[i], STATUS_WORDS))
+                    status = i;
+                else if (title < 0 && has_any(cells[i], TITLE_WORDS))
+                    title = i;
+            }
+            if (ask < 0)
+                reply = status = title = -1;
+        } else if (ask < nc && cells[ask]) {
+            int32_t asked = first_day(w, cells[ask], strlen(cells[ask]));
+            int32_t replied = reply >= 0 && reply < nc && cells[reply]
+                                  ? first_day(w, cells[reply], strlen(cells[reply]))
+                                  : GS_NO_DAY;
+            bool open = false;
+            if (status >= 0 && status < nc && cells[status])
+                open = has_any(cells[status], OPEN_WORDS) && !has_any(cells[status], CLOSED_WORDS);
+            if (asked != GS_NO_DAY)
+                add_msg(w, asked, replied, open, title >= 0 && title < nc ? cells[title] : NULL);
+        }
+        for (int i = 0; i < nc; i++)
+            free(cells[i]);
+    }
+}
+
+/* A message detail page: "留言时间：…" and "答复时间：…" lines in the text. Only when no
+ * table gave records, so a list page is not counted twice. */
+static void read_msg_labels(walk_t *w)
+{
+    if (w->p->nmsgs)
+        return;
+    const char *text = w->p->text;
+    const char *a = NULL, *r = NULL;
+    for (int i = 0; ASK_WORDS[i] && !a; i++)
+        a = strstr(text, ASK_WORDS[i]);
+    if (!a)
+        return;
+    for (int i = 0; REPLY_WORDS[i] && !r; i++)
+        r = strstr(text, REPLY_WORDS[i]);
+    size_t left = w->p->text_len - (size_t)(a - text);
+    int32_t asked = first_day(w, a, left < 80 ? left : 80);
+    int32_t replied = GS_NO_DAY;
+    if (r) {
+        left = w->p->text_len - (size_t)(r - text);
+        replied = first_day(w, r, left < 80 ? left : 80);
+    }
+    bool open = has_any(text, OPEN_WORDS) && !has_any(text, CLOSED_WORDS);
+    if (asked == GS_NO_DAY)
+        return;
+    /* the message's title is the page's, without the site name CMSs append to it */
+    char title[512];
+    snprintf(title, sizeof(title), "%s", w->p->title);
+    static const char *const seps[] = {"_", " - ", "|", "——", "－", NULL};
+    for (int i = 0; seps[i]; i++) {
+        char *cut = strstr(title, seps[i]);
+        if (cut && cut != title)
+            *cut = '\0';
+    }
+    add_msg(w, asked, replied, open, title);
+}
+
+/* ---- the walk -------------------------------------------------------------------------- */
+
+static bool in_skip(const walk_t *w, size_t off)
+{
+    for (size_t i = 0; i < w->nskip; i++)
+        if (off >= w->skip[i].from && off < w->skip[i].to)
+            return true;
+    return false;
+}
+
+static void put_text(walk_t *w, const frame_t *f, const char *s)
+{
+    (void)gs_buf_puts(&w->text, s);
+    if (f->region == GS_REGION_HEADER)
+        (void)gs_buf_puts(&w->header, s);
+    else if (f->region == GS_REGION_FOOTER)
+        (void)gs_buf_puts(&w->footer, s);
+}
+
+static void newline(walk_t *w, const frame_t *f)
+{
+    (void)gs_buf_putc(&w->text, '\n');
+    if (f->region == GS_REGION_HEADER)
+        (void)gs_buf_putc(&w->header, '\n');
+    else if (f->region == GS_REGION_FOOTER)
+        (void)gs_buf_putc(&w->footer, '\n');
+}
+
+/* Entering element n: its frame (pushed by the caller) and its facts. Returns whether to
+ * descend into its children. */
+static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
+{
+    const char *name = (const char *)n->name;
+    f->node = n;
+    f->region = parent ? parent->region : GS_REGION_BODY;
+    f->hidden = parent ? parent->hidden : GS_HIDDEN_NO;
+    f->depth = parent ? (parent->depth < 255 ? parent->depth + 1 : 255) : 0;
+    f->item = false;
+    f->region_start = false;
+
+    if (!strcmp(name, "style")) {
+        read_style_rules(w, inner_text(n));
+        return false;
+    }
+    if (!strcmp(name, "script")) {
+        char *src = attr(n, "src");
+        if (src) {
+            add_link(w, f, src, "", GS_LINK_SCRIPT);
+            free(src);
+        } else {
+            read_script(w, inner_text(n));
+        }
+        return false;
+    }
+    if (!strcmp(name, "noscript") || !strcmp(name, "template"))
+        return false;
+    if (!strcmp(name, "title")) {
+        if (!w->p->title) {
+            xmlChar *t = xmlNodeGetContent(n);
+            w->p->title = squeeze(t ? (const char *)t : "", 4096);
+            xmlFree(t);
+        }
+        return false;
+    }
+    if (!strcmp(name, "meta")) {
+        add_meta(w, n);
+        return false;
+    }
+
+    char *cls = attr(n, "class"), *id = attr(n, "id"), *style = attr(n, "style");
+    /* hidden: inline style, the hidden attribute, the page's own simple rules, marquee */
+    if (f->hidden == GS_HIDDEN_NO) {
+        if (style) {
+            css_normalize(style);
+            f->hidden = css_hides(style);
+        }
+        if (f->hidden == GS_HIDDEN_NO && xmlHasProp(n, (const xmlChar *)"hidden"))
+            f->hidden = GS_HIDDEN_DISPLAY;
+        if (f->hidden == GS_HIDDEN_NO && w->nrules)
+            f->hidden = rule_hides(w, cls, id);
+        if (f->hidden == GS_HIDDEN_NO && !strcmp(name, "marquee")) {
+            char *h = attr(n, "height"), *wd = attr(n, "width");
+            double hv = h ? strtod(h, NULL) : 1e9, wv = wd ? strtod(wd, NULL) : 1e9;
+            if ((h && hv <= 2) || (wd && wv <= 2) ||
+                (style && (css_length(style, "height") <= 2 || css_length(style, "width") <= 2)))
+                f->hidden = GS_HIDDEN_MARQUEE;
+            free(h);
+            free(wd);
+        }
+    }
+    /* region: opened by elements close to <body> only (a "head" class deep in the content
+     * is a block heading, not the page header) */
+    if (f->depth <= REGION_MAX_DEPTH) {
+        uint8_t r = element_region(n, cls, id);
+        if (r != GS_REGION_BODY && r != f->region &&
+            !(f->region == GS_REGION_FOOTER) /* nothing overrides a footer */) {
+            if (!(f->region == GS_REGION_NAV && r == GS_REGION_HEADER)) {
+                f->region = r;
+                f->region_start = true;
+                f->range_start = w->text.len;
+            }
+        }
+    }
+    free(cls);
+    free(id);
+    free(style);
+
+    if (!strcmp(name, "li") || !strcmp(name, "tr") || !strcmp(name, "dd") || !strcmp(name, "dl")) {
+        f->item = true;
+        f->item_text = w->text.len;
+        f->item_links = w->p->nlinks;
+    }
+    if (!strcmp(name, "a") || !strcmp(name, "area")) {
+        char *href = attr(n, "href");
+        if (href) {
+            char *t = anchor_text(n);
+            add_link(w, f, href, t, GS_LINK_A);
+            free(t);
+            free(href);
+        }
+    } else if (!strcmp(name, "iframe") || !strcmp(name, "frame")) {
+        char *src = attr(n, "src");
+        if (src)
+            add_link(w, f, src, "", GS_LINK_FRAME);
+        free(src);
+    } else if (!strcmp(name, "img")) {
+        char *src = attr(n, "src"), *alt = attr(n, "alt");
+        if (src)
+            add_link(w, f, src, alt, GS_LINK_IMG);
+        if (alt && f->region == GS_REGION_HEADER && w->p->nalts < GS_PAGE_MAX_ALTS) {
+            w->p->alts[w->p->nalts++] = alt;
+            alt = NULL;
+        }
+        free(src);
+        free(alt);
+    } else if (!strcmp(name, "link")) {
+        char *rel = attr(n, "rel"), *href = attr(n, "href");
+        if (rel && href && ci_find(rel, "stylesheet"))
+            add_link(w, f, href, "", GS_LINK_CSS);
+        free(rel);
+        free(href);
+    } else if (!strcmp(name, "table")) {
+        read_msg_table(w, n);
+    }
+    return true;
+}
+
+/* Leaving element n: close its line, its list item, its region. */
+static void leave(walk_t *w, frame_t *f)
+{
+    xmlNode *n = f->node;
+    if (is_block((const char *)n->name))
+        newline(w, f);
+    if (f->item && w->text.len > f->item_text) {
+        size_t len = w->text.len - f->item_text;
+        if (len > GS_PAGE_MAX_ITEM_TEXT)
+            len = GS_PAGE_MAX_ITEM_TEXT;
+        gs_date_found_t found[ITEM_DATES];
+        size_t nd = gs_date_scan(w->text.data + f->item_text, len, w->ref_unix, found, ITEM_DATES);
+        if (nd > ITEM_DATES)
+            nd = ITEM_DATES;
+        int32_t best = GS_NO_DAY;
+        for (size_t i = 0; i < nd; i++) {
+            int32_t d = day_of(found[i].date);
+            if (d > best)
+                best = d;
+        }
+        /* Only an item holding a link is a list entry: a table row of dates in an article
+         * is not an update of the column. */
+        if (best != GS_NO_DAY && w->p->nlinks > f->item_links) {
+            for (size_t i = f->item_links; i < w->p->nlinks; i++)
+                if (w->p->links[i].item_day == GS_NO_DAY)
+                    w->p->links[i].item_day = best;
+            if (f->region == GS_REGION_BODY) {
+                w->p->items++;
+                if (best > w->p->newest_item)
+                    w->p->newest_item = best;
+            }
+        }
+    }
+    if (f->region_start && w->nskip < MAX_RANGES &&
+        (f->region == GS_REGION_HEADER || f->region == GS_REGION_FOOTER)) {
+        w->skip[w->nskip].from = f->range_start;
+        w->skip[w->nskip].to = w->text.len;
+        w->nskip++;
+    }
+}
+
 static void walk_tree(walk_t *w, xmlNode *root)
 {
     xmlNode *n = root;
-    while (n) {
-        int descend = 1;
+    w->nframes = 0;
+    for (;;) {
+        bool descend = false;
         if (n->type == XML_ELEMENT_NODE) {
-            const char *name = (const char *)n->name;
-            if (!strcmp(name, "script") || !strcmp(name, "style") || !strcmp(name, "noscript")) {
-                descend = 0;
-            } else if (!strcmp(name, "a")) {
-                add_link(w, n);
-            } else if (!strcmp(name, "meta")) {
-                add_meta(w, n);
-            } else if (!strcmp(name, "title") && !w->p->title) {
-                xmlChar *t = xmlNodeGetContent(n);
-                w->p->title = squeeze(t ? (const char *)t : "");
-                xmlFree(t);
-                descend = 0;
+            frame_t *parent = w->nframes ? &w->frames[w->nframes - 1] : NULL;
+            if (w->nframes < MAX_FRAMES) {
+                frame_t *f = &w->frames[w->nframes++];
+                descend = enter(w, f, parent, n);
+                if (!descend)
+                    w->nframes--;
             }
-        } else if (n->type == XML_TEXT_NODE && n->content) {
-            (void)gs_buf_puts(&w->text, (const char *)n->content);
+        } else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+                   w->nframes) {
+            put_text(w, &w->frames[w->nframes - 1], (const char *)n->content);
         }
         if (descend && n->children) {
             n = n->children;
             continue;
         }
-        /* climb until a sibling exists, closing blocks on the way */
-        while (n) {
-            if (n->type == XML_ELEMENT_NODE && is_block((const char *)n->name))
-                (void)gs_buf_putc(&w->text, '\n');
+        /* climb until a sibling exists, leaving elements on the way */
+        for (;;) {
+            if (n->type == XML_ELEMENT_NODE && w->nframes && w->frames[w->nframes - 1].node == n)
+                leave(w, &w->frames[--w->nframes]);
             if (n == root)
                 return;
             if (n->next) {
@@ -183,7 +920,28 @@ static void walk_tree(walk_t *w, xmlNode *root)
                 break;
             }
             n = n->parent;
+            if (!n)
+                return;
         }
+    }
+}
+
+/* Dates of the body text outside list items' accounting: the newest one that is neither in
+ * the header nor in the footer region (today's date in a banner, a copyright line). */
+static void text_dates(walk_t *w)
+{
+    gs_page_t *p = w->p;
+    gs_date_found_t found[GS_PAGE_MAX_DATES_SCAN];
+    size_t nd = gs_date_scan(p->text, p->text_len, w->ref_unix, found, GS_PAGE_MAX_DATES_SCAN);
+    p->ndates = nd;
+    if (nd > GS_PAGE_MAX_DATES_SCAN)
+        nd = GS_PAGE_MAX_DATES_SCAN;
+    for (size_t i = 0; i < nd; i++) {
+        if (in_skip(w, found[i].offset))
+            continue;
+        int32_t d = day_of(found[i].date);
+        if (d > p->newest_text)
+            p->newest_text = d;
     }
 }
 
@@ -210,43 +968,64 @@ int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *conten
     free(utf8);
     if (!doc)
         return GS_EPARSE;
-    walk_t w;
-    memset(&w, 0, sizeof(w));
-    w.p = p;
-    w.base = url;
-    w.max_links = max_links;
-    gs_buf_init(&w.text, GS_PAGE_MAX_TEXT);
+    walk_t *w = calloc(1, sizeof(*w));
+    if (!w) {
+        xmlFreeDoc(doc);
+        return GS_ENOMEM;
+    }
+    w->p = p;
+    w->base = url;
+    w->max_links = max_links ? max_links : 1;
+    w->ref_unix = ref_unix;
+    w->ref_day = day_of(gs_ymd_from_unix_cst(ref_unix));
+    gs_buf_init(&w->text, GS_PAGE_MAX_TEXT);
+    gs_buf_init(&w->header, GS_PAGE_MAX_REGION);
+    gs_buf_init(&w->footer, GS_PAGE_MAX_REGION);
     xmlNode *root = xmlDocGetRootElement(doc);
     if (root)
-        walk_tree(&w, root);
+        walk_tree(w, root);
     xmlFreeDoc(doc);
-    p->text_len = w.text.len;
-    p->text = gs_buf_steal(&w.text);
+
+    p->text_len = w->text.len;
+    p->text = gs_buf_steal(&w->text);
+    p->header_text = gs_buf_steal(&w->header);
+    p->footer_found = w->footer.len > 0;
+    if (p->footer_found || !p->text) {
+        p->footer_text = gs_buf_steal(&w->footer);
+    } else {
+        /* No footer region recognized: the end of the page is where footers are. */
+        size_t from = p->text_len > FOOTER_TAIL ? p->text_len - FOOTER_TAIL : 0;
+        while (from < p->text_len && ((unsigned char)p->text[from] & 0xC0) == 0x80)
+            from++;
+        p->footer_text = strdup(p->text + from);
+    }
     if (!p->title)
         p->title = strdup("");
-    if (!p->text || !p->title)
+    if (!p->text || !p->title || !p->header_text || !p->footer_text) {
+        gs_buf_cleanup(&w->footer);
+        free(w);
         return GS_ENOMEM;
-
-    gs_date_found_t found[GS_PAGE_MAX_DATES];
-    size_t nd = gs_date_scan(p->text, p->text_len, ref_unix, found, GS_PAGE_MAX_DATES);
-    if (nd > GS_PAGE_MAX_DATES)
-        nd = GS_PAGE_MAX_DATES;
-    gs_ymd_t ref = gs_ymd_from_unix_cst(ref_unix);
-    for (size_t i = 0; i < nd; i++) {
-        if (!p->has_date || gs_ymd_days_between(p->newest, found[i].date) > 0)
-            p->newest = found[i].date;
-        p->has_date = 1;
     }
-    p->ndates = nd;
+    gs_buf_cleanup(&w->footer);
+
+    text_dates(w);
+    read_msg_labels(w);
     const char *pub = gs_page_meta(p, "pubdate");
     int64_t t;
     if (pub && gs_time_parse_any(pub, &t) == 0) {
-        gs_ymd_t d = gs_ymd_from_unix_cst(t);
-        if (gs_ymd_days_between(d, ref) >= 0 &&
-            (!p->has_date || gs_ymd_days_between(p->newest, d) > 0)) {
-            p->newest = d;
-            p->has_date = 1;
-        }
+        int32_t d = day_of(gs_ymd_from_unix_cst(t));
+        if (d <= w->ref_day)
+            p->newest_meta = d;
     }
+    int32_t best = p->newest_item;
+    if (p->newest_meta > best)
+        best = p->newest_meta;
+    if (p->newest_text > best)
+        best = p->newest_text;
+    if (best != GS_NO_DAY) {
+        p->newest = gs_civil_from_days(best);
+        p->has_date = 1;
+    }
+    free(w);
     return 0;
 }

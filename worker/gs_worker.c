@@ -27,7 +27,7 @@ typedef struct gs_worker {
     char id[GS_ID_MAX];
     void *zctx, *disp, *coll;
     gs_fetch_t *fetch;
-    gs_job_data_t data;
+    gs_check_env_t env;
     slot_t *slots;
     uint32_t nslots;
     gs_buf_t out;
@@ -105,7 +105,7 @@ static void take_task(gs_worker_t *w, const gs_task_t *t)
     }
     slot_t *s = &w->slots[free_slot];
     memset(s, 0, sizeof(*s));
-    s->job = gs_job_new(t, w->id, w->fetch, w->cfg, &w->data);
+    s->job = gs_job_new(t, w->id, w->fetch, w->cfg, &w->env);
     if (!s->job)
         gs_error("cannot start task %s: out of memory", t->target);
     else
@@ -244,7 +244,7 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     const char *data_dir = cfg->data_dir[0] ? cfg->data_dir : getenv("GS_DATA_DIR");
     if (!data_dir || !*data_dir)
         data_dir = GS_DATA_DIR_DEFAULT;
-    if ((rc = gs_job_data_load(&w->data, data_dir, err)) < 0)
+    if ((rc = gs_check_env_load(&w->env, cfg, data_dir, err)) < 0)
         goto out;
     w->slots = calloc(w->nslots, sizeof(*w->slots));
     if (!w->slots) {
@@ -324,7 +324,7 @@ out:
         zmq_close(w->coll);
     if (w->zctx)
         zmq_ctx_term(w->zctx);
-    gs_job_data_cleanup(&w->data);
+    gs_check_env_cleanup(&w->env);
     gs_buf_cleanup(&w->out);
     free(w);
     return rc;

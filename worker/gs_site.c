@@ -1,0 +1,767 @@
+/* gs_site.c -- feeding a site's pages into the facts its checks read.
+ *
+ * Each page is looked at once, here, while it is parsed; what the checks need of it is
+ * copied into the gs_site_t (bounded) and the page is freed by the caller. The findings
+ * are made at the end by the gs_chk_*.c files. */
+#include "gs_site.h"
+#include "gs_log.h"
+#include "gs_url.h"
+#include "gs_util.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const gs_meta_names[GS_META_COUNT] = {"SiteName",     "SiteDomain",   "SiteIDCode",
+                                                  "ColumnName",   "ArticleTitle", "PubDate",
+                                                  "ContentSource"};
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+/* Replace *dst by a copy of src. */
+static void set_str(char **dst, const char *src)
+{
+    char *n = dup_or_empty(src);
+    if (!n)
+        return;
+    free(*dst);
+    *dst = n;
+}
+
+gs_site_t *gs_site_new(const gs_check_env_t *env, const char *sitecode, const char *name,
+                       const char *home_url, int64_t ref_unix)
+{
+    gs_site_t *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->env = env;
+    s->sitecode = sitecode;
+    s->name = name;
+    s->home_url = home_url;
+    s->host = gs_url_host(home_url);
+    s->ref_unix = ref_unix;
+    gs_ymd_t r = gs_ymd_from_unix_cst(ref_unix);
+    s->ref_day = (int32_t)gs_days_from_civil(r.y, r.m, r.d);
+    s->home_newest = s->second_newest = GS_NO_DAY;
+    s->link_mask = 2 * GS_SITE_MAX_LINKS - 1; /* 2^14 slots: at most half full */
+    s->link_slots = calloc(s->link_mask + 1, sizeof(*s->link_slots));
+    s->links = calloc(GS_SITE_MAX_LINKS, sizeof(*s->links));
+    s->msgs = calloc(GS_SITE_MAX_MSGS, sizeof(*s->msgs));
+    s->posts = calloc(GS_SITE_MAX_POSTS, sizeof(*s->posts));
+    s->item_mask = 2 * GS_SITE_MAX_POSTS - 1;
+    s->item_keys = calloc(s->item_mask + 1, sizeof(*s->item_keys));
+    s->item_cols = calloc(s->item_mask + 1, sizeof(*s->item_cols));
+    s->home_error = strdup("");
+    if (!s->host)
+        s->host = strdup("");
+    if (!s->link_slots || !s->links || !s->msgs || !s->posts || !s->home_error || !s->host ||
+        !s->item_keys || !s->item_cols) {
+        gs_site_destroy(&s);
+        return NULL;
+    }
+    return s;
+}
+
+static void hits_cleanup(gs_hits_t *h)
+{
+    for (size_t i = 0; i < h->len; i++) {
+        free(h->items[i].what);
+        free(h->items[i].extra);
+        free(h->items[i].url);
+        free(h->items[i].context);
+    }
+    h->len = 0;
+}
+
+void gs_site_destroy(gs_site_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gs_site_t *s = *self_p;
+    free(s->host);
+    free(s->home_error);
+    free(s->home_final);
+    free(s->home_title);
+    free(s->home_header);
+    free(s->home_footer);
+    free(s->home_alts);
+    free(s->home_sitename_meta);
+    free(s->footer_links);
+    free(s->second_url);
+    for (size_t i = 0; i < s->ncolumns; i++) {
+        free(s->columns[i].name);
+        free(s->columns[i].url);
+    }
+    for (int i = 0; i < GS_META_COUNT; i++)
+        free(s->meta_example[i]);
+    for (size_t i = 0; s->links && i < s->nlinks; i++) {
+        free(s->links[i].url);
+        free(s->links[i].page);
+        free(s->links[i].text);
+        free(s->links[i].why);
+    }
+    free(s->links);
+    free(s->link_slots);
+    hits_cleanup(&s->wording);
+    hits_cleanup(&s->spam);
+    hits_cleanup(&s->hidden);
+    hits_cleanup(&s->scripts);
+    hits_cleanup(&s->privacy);
+    hits_cleanup(&s->service);
+    free(s->channel_url);
+    free(s->channel_name);
+    for (size_t i = 0; s->msgs && i < s->nmsgs; i++) {
+        free(s->msgs[i].title);
+        free(s->msgs[i].url);
+    }
+    free(s->msgs);
+    for (size_t i = 0; s->posts && i < s->nposts; i++) {
+        free(s->posts[i].title);
+        free(s->posts[i].url);
+    }
+    free(s->posts);
+    free(s->item_keys);
+    free(s->item_cols);
+    free(s->cloak_title);
+    free(s->cloak_terms);
+    free(s->https_error);
+    free(s->ipv6_error);
+    free(s);
+    *self_p = NULL;
+}
+
+/* ---- columns ------------------------------------------------------------------------ */
+
+int gs_site_column_of(const gs_site_t *s, const char *url)
+{
+    for (size_t i = 0; i < s->ncolumns; i++)
+        if (strcmp(s->columns[i].url, url) == 0)
+            return (int)i;
+    return -1;
+}
+
+int gs_site_add_column(gs_site_t *s, const char *name, const char *url, int level)
+{
+    if (s->ncolumns >= GS_SITE_MAX_COLUMNS || !name[0] || gs_site_column_of(s, url) >= 0)
+        return -1;
+    gs_column_t *c = &s->columns[s->ncolumns];
+    memset(c, 0, sizeof(*c));
+    c->name = strdup(name);
+    c->url = strdup(url);
+    if (!c->name || !c->url) {
+        free(c->name);
+        free(c->url);
+        return -1;
+    }
+    c->level = level;
+    c->newest = GS_NO_DAY;
+    c->cls = gs_colrules_classify(s->env->columns, s->sitecode, name);
+    return (int)s->ncolumns++;
+}
+
+/* ---- links -------------------------------------------------------------------------- */
+
+static size_t link_slot(const gs_site_t *s, const char *url, uint64_t *hash)
+{
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, url, strlen(url));
+    *hash = h;
+    size_t i = (size_t)h & s->link_mask;
+    while (s->link_slots[i] && strcmp(s->links[s->link_slots[i] - 1].url, url) != 0)
+        i = (i + 1) & s->link_mask;
+    return i;
+}
+
+gs_sitelink_t *gs_site_link(gs_site_t *s, const char *url)
+{
+    uint64_t h;
+    size_t i = link_slot(s, url, &h);
+    return s->link_slots[i] ? &s->links[s->link_slots[i] - 1] : NULL;
+}
+
+/* The link record of url, made on first sight with where it was seen. */
+static gs_sitelink_t *link_note(gs_site_t *s, const char *url, const char *page, const char *text,
+                                bool on_home, uint8_t kind)
+{
+    uint64_t h;
+    size_t i = link_slot(s, url, &h);
+    if (s->link_slots[i]) {
+        gs_sitelink_t *l = &s->links[s->link_slots[i] - 1];
+        l->on_home |= on_home;
+        return l;
+    }
+    if (s->nlinks >= GS_SITE_MAX_LINKS) {
+        s->links_dropped++;
+        return NULL;
+    }
+    gs_sitelink_t *l = &s->links[s->nlinks];
+    memset(l, 0, sizeof(*l));
+    l->url = strdup(url);
+    l->page = dup_or_empty(page);
+    l->text = dup_or_empty(text);
+    if (!l->url || !l->page || !l->text) {
+        free(l->url);
+        free(l->page);
+        free(l->text);
+        return NULL;
+    }
+    l->on_home = on_home;
+    l->kind = kind;
+    l->external = !gs_url_same_host(url, s->home_url);
+    s->link_slots[i] = (uint32_t)++s->nlinks;
+    return l;
+}
+
+void gs_site_link_result(gs_site_t *s, const char *url, long status, int curl_code,
+                         const char *error)
+{
+    gs_sitelink_t *l = gs_site_link(s, url);
+    if (!l)
+        return;
+    l->status = status;
+    bool ok = curl_code == 0 && status > 0 && status < 400;
+    l->state = ok ? GS_LINK_OK : GS_LINK_BROKEN;
+    free(l->why);
+    char buf[300];
+    if (curl_code)
+        snprintf(buf, sizeof(buf), "%s", error && error[0] ? error : "连接失败");
+    else
+        snprintf(buf, sizeof(buf), "HTTP %ld", status);
+    l->why = strdup(ok ? "" : buf);
+    /* a consultation channel works when the page it leads to opens */
+    if (ok && !s->channel && gs_terms_find(&s->env->terms[GS_TERM_CHANNEL], l->text, NULL)) {
+        s->channel = true;
+        set_str(&s->channel_url, l->url);
+        set_str(&s->channel_name, l->text);
+    }
+}
+
+/* ---- hits ----------------------------------------------------------------------------- */
+
+void gs_site_hit(gs_hits_t *h, const char *what, const char *extra, const char *url,
+                 const char *context)
+{
+    for (size_t i = 0; i < h->len; i++)
+        if (strcmp(h->items[i].what, what) == 0 &&
+            strcmp(h->items[i].extra, extra ? extra : "") == 0) {
+            h->items[i].count++;
+            return;
+        }
+    if (h->len >= GS_SITE_MAX_HITS) {
+        h->dropped++;
+        return;
+    }
+    gs_hit_t *x = &h->items[h->len];
+    x->what = dup_or_empty(what);
+    x->extra = dup_or_empty(extra);
+    x->url = dup_or_empty(url);
+    x->context = dup_or_empty(context);
+    if (!x->what || !x->extra || !x->url || !x->context) {
+        free(x->what);
+        free(x->extra);
+        free(x->url);
+        free(x->context);
+        return;
+    }
+    x->count = 1;
+    h->len++;
+}
+
+/* ---- the home page ------------------------------------------------------------------- */
+
+/* Append s and a newline to a growing string (bounded). */
+static void join_line(char **dst, const char *s, size_t max)
+{
+    size_t have = *dst ? strlen(*dst) : 0, add = strlen(s);
+    if (have + add + 2 > max)
+        return;
+    char *n = realloc(*dst, have + add + 2);
+    if (!n)
+        return;
+    memcpy(n + have, s, add);
+    n[have + add] = '\n';
+    n[have + add + 1] = '\0';
+    *dst = n;
+}
+
+/* Not pages: documents, images, media and archives are not columns. */
+static int looks_like_page(const char *url)
+{
+    static const char *const skip[] = {
+        ".pdf", ".doc",  ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z",
+        ".jpg", ".jpeg", ".png",  ".gif", ".bmp",  ".mp4", ".mp3",  ".avi", ".flv", ".wps",
+        ".txt", ".xml",  ".css",  ".js",  ".ico",  ".svg", ".apk",  ".exe", ".swf", NULL};
+    const char *q = strchr(url, '?');
+    size_t n = q ? (size_t)(q - url) : strlen(url);
+    for (int i = 0; skip[i]; i++) {
+        size_t l = strlen(skip[i]);
+        if (n > l && strncasecmp(url + n - l, skip[i], l) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when url is the site's home page itself. */
+static int is_home(const gs_site_t *s, const char *url)
+{
+    if (strcmp(url, s->home_url) == 0 || (s->home_final && strcmp(url, s->home_final) == 0))
+        return 1;
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    return p && (!strcmp(p, "/") || !strcmp(p, "/index.html") || !strcmp(p, "/index.htm") ||
+                 !strcmp(p, "/index.shtml") || !strcmp(p, "/index.jsp") ||
+                 !strcmp(p, "/index.php") || !strcmp(p, "/default.htm"));
+}
+
+/* Column candidates: a link of the navigation to a page of the site, with a short name. */
+static int column_link(const gs_site_t *s, const gs_link_t *l)
+{
+    size_t tl = strlen(l->text);
+    return l->kind == GS_LINK_A && l->hidden == GS_HIDDEN_NO && tl > 0 && tl <= 48 &&
+           l->item_day == GS_NO_DAY && gs_url_same_host(l->url, s->home_url) &&
+           looks_like_page(l->url) && !is_home(s, l->url);
+}
+
+void gs_site_home(gs_site_t *s, const gs_page_t *page, long status, const char *error,
+                  const char *final_url)
+{
+    s->home_tries++;
+    s->home_status = status;
+    set_str(&s->home_error, error);
+    if (!page)
+        return;
+    s->home_ok = true;
+    set_str(&s->home_final, final_url);
+    set_str(&s->home_title, page->title);
+    set_str(&s->home_header, page->header_text);
+    set_str(&s->home_footer, page->footer_text);
+    s->home_footer_found = page->footer_found;
+    set_str(&s->home_sitename_meta, gs_page_meta(page, "sitename"));
+    for (size_t i = 0; i < page->nalts; i++)
+        join_line(&s->home_alts, page->alts[i], 8192);
+    s->home_newest = gs_page_newest_day(page);
+    for (size_t i = 0; i < page->nlinks; i++) {
+        const gs_link_t *l = &page->links[i];
+        if (l->region == GS_REGION_FOOTER || strstr(l->url, "conac.cn") || strstr(l->url, "zfwzzc"))
+            join_line(&s->footer_links, l->url, 64 * 1024);
+    }
+    /* The column inventory: the navigation; when the page has no recognizable navigation,
+     * the short links of the site that are not list items (a portal's entries). */
+    size_t before = s->ncolumns;
+    for (size_t i = 0; i < page->nlinks; i++)
+        if (page->links[i].region == GS_REGION_NAV && column_link(s, &page->links[i]))
+            gs_site_add_column(s, page->links[i].text, page->links[i].url, 1);
+    if (s->ncolumns - before < 3)
+        for (size_t i = 0; i < page->nlinks && s->ncolumns < 40; i++) {
+            const gs_link_t *l = &page->links[i];
+            if (l->region != GS_REGION_FOOTER && column_link(s, l) && strlen(l->text) <= 24)
+                gs_site_add_column(s, l->text, l->url, 1);
+        }
+}
+
+/* ---- per page ------------------------------------------------------------------------- */
+
+/* Meta tags of checks.md W-META: site tags on every page, ColumnName on column pages,
+ * article tags on articles. */
+static void note_metas(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_t role)
+{
+    /* a message of a board is an item of its column, not an article */
+    if (role == GS_ROLE_ARTICLE && page->nmsgs)
+        role = GS_ROLE_OTHER;
+    for (int i = 0; i < GS_META_COUNT; i++) {
+        bool wanted = i <= GS_META_SITEIDCODE ||
+                      (i == GS_META_COLUMNNAME && role == GS_ROLE_COLUMN) ||
+                      (i >= GS_META_ARTICLETITLE && role == GS_ROLE_ARTICLE);
+        if (!wanted)
+            continue;
+        char lower[32];
+        size_t n = strlen(gs_meta_names[i]);
+        for (size_t k = 0; k <= n && k < sizeof(lower); k++)
+            lower[k] = (char)tolower((unsigned char)gs_meta_names[i][k]);
+        const char *v = gs_page_meta(page, lower);
+        if (v && v[0])
+            continue;
+        s->meta_missing[i]++;
+        if (!s->meta_example[i])
+            s->meta_example[i] = strdup(url);
+    }
+}
+
+/* The site's own links: every reference of the page into the link table; hidden links to
+ * hosts outside government into the security hits. */
+static void note_links(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_t role)
+{
+    for (size_t i = 0; i < page->nlinks; i++) {
+        const gs_link_t *l = &page->links[i];
+        if (l->hidden != GS_HIDDEN_NO) {
+            char *h = gs_url_host(l->url);
+            if (h && l->kind == GS_LINK_A && !gs_host_is_gov(h)) {
+                static const char *const why[] = {"",           "display:none", "visibility:hidden",
+                                                  "off-screen", "font-size:0",  "zero size",
+                                                  "marquee"};
+                gs_site_hit(&s->hidden, h, why[l->hidden < 7 ? l->hidden : 0], url, l->text);
+            }
+            free(h);
+            continue;
+        }
+        link_note(s, l->url, url, l->text, role == GS_ROLE_HOME, l->kind);
+    }
+}
+
+/* Scripts that send a visitor, or a frame, to a host outside government. */
+static void note_scripts(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    for (size_t i = 0; i < page->nscripts; i++) {
+        const gs_script_t *sc = &page->scripts[i];
+        if (sc->kind == GS_SCRIPT_SRC || !sc->target[0])
+            continue;
+        char *h = gs_url_host(sc->target);
+        if (h && !gs_host_is_gov(h) && !gs_url_same_host(sc->target, s->home_url)) {
+            const char *cause = sc->kind == GS_SCRIPT_WRITE ? "script-write"
+                                : sc->conditional           ? "script-redirect-referrer"
+                                                            : "script-redirect";
+            gs_site_hit(&s->scripts, h, cause, url, sc->target);
+        }
+        free(h);
+    }
+}
+
+/* ISO 7064 MOD 11-2 check of an 18-character 身份证号, with a plausible birth date. */
+static int id_number_valid(const char *p, int32_t ref_day)
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static const char check[] = "10X98765432";
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        sum += (p[i] - '0') * w[i];
+    }
+    char c = p[17] == 'x' ? 'X' : p[17];
+    if (c != check[sum % 11] || p[0] == '0')
+        return 0;
+    int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
+    int m = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
+    if (y < 1900 || !gs_ymd_valid(y, m, d))
+        return 0;
+    return gs_days_from_civil(y, m, d) <= ref_day;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* 身份证号 (checksum-valid) and mobile numbers in the page text. The evidence masks the
+ * middle of each number: the report must not spread what the page exposed. */
+static void note_privacy(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    const char *t = page->text;
+    size_t n = page->text_len;
+    uint64_t mobiles[64];
+    size_t nmob = 0;
+    char first_mobile[16] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(t[i]) || (i > 0 && (is_digit(t[i - 1]) || t[i - 1] == 'X')))
+            continue;
+        size_t run = 0;
+        while (i + run < n && is_digit(t[i + run]) && run < 20)
+            run++;
+        if (run == 17 && i + 17 < n && (t[i + 17] == 'X' || t[i + 17] == 'x'))
+            run = 18;
+        if (run == 18 && id_number_valid(t + i, s->ref_day) &&
+            !(i + 18 < n && (is_digit(t[i + 18]) || t[i + 18] == 'X'))) {
+            char masked[24];
+            snprintf(masked, sizeof(masked), "%.6s********%.4s", t + i, t + i + 14);
+            gs_site_hit(&s->privacy, masked, "id-number", url, "");
+        } else if (run == 11 && t[i] == '1' && t[i + 1] >= '3' && t[i + 1] <= '9') {
+            uint64_t v = 0;
+            for (size_t k = 0; k < 11; k++)
+                v = v * 10 + (uint64_t)(t[i + k] - '0');
+            size_t k = 0;
+            while (k < nmob && mobiles[k] != v)
+                k++;
+            if (k == nmob && nmob < 64) {
+                if (!nmob)
+                    snprintf(first_mobile, sizeof(first_mobile), "%.3s****%.4s", t + i, t + i + 7);
+                mobiles[nmob++] = v;
+            }
+        }
+        i += run ? run - 1 : 0;
+    }
+    if (nmob >= s->env->cfg->privacy_mobiles && nmob > 0) {
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", nmob);
+        gs_site_hit(&s->privacy, first_mobile, "mobile", url, count);
+        s->mobiles_pages++;
+    }
+}
+
+/* A service guide: which of the ten elements it shows. */
+static void note_service(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    const gs_termlist_t *el = &s->env->terms[GS_TERM_SERVICE];
+    bool guide = gs_terms_find(&s->env->terms[GS_TERM_GUIDE], page->title, NULL);
+    size_t have = 0;
+    char missing[512] = "";
+    size_t ml = 0;
+    for (size_t i = 0; i < el->len; i++) {
+        if (strstr(page->text, el->items[i])) {
+            have++;
+        } else {
+            int w =
+                snprintf(missing + ml, sizeof(missing) - ml, "%s%s", ml ? "、" : "", el->items[i]);
+            if (w > 0 && (size_t)w < sizeof(missing) - ml)
+                ml += (size_t)w;
+        }
+    }
+    if (!guide && have < 3)
+        return;
+    if (ml)
+        gs_site_hit(&s->service, url, missing, url, page->title);
+}
+
+/* The longest lines of the text stand for the article's body: they are what two copies of
+ * one item share, while crumbs and side menus differ by column. */
+static uint64_t post_key(const gs_page_t *page)
+{
+    const char *best[3] = {NULL, NULL, NULL};
+    size_t bl[3] = {0, 0, 0};
+    const char *t = page->text, *end = t + page->text_len;
+    while (t < end) {
+        const char *nl = memchr(t, '\n', (size_t)(end - t));
+        size_t l = nl ? (size_t)(nl - t) : (size_t)(end - t);
+        for (int k = 0; k < 3; k++)
+            if (l > bl[k]) {
+                for (int j = 2; j > k; j--)
+                    best[j] = best[j - 1], bl[j] = bl[j - 1];
+                best[k] = t, bl[k] = l;
+                break;
+            }
+        t += l + 1;
+    }
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, page->title, strlen(page->title));
+    for (int k = 0; k < 3; k++)
+        if (best[k] && bl[k] >= 20)
+            h = gs_fnv1a(h, best[k], bl[k]);
+    return h;
+}
+
+static uint64_t url_key(const char *url)
+{
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, url, strlen(url));
+    return h ? h : 1;
+}
+
+/* The column whose list holds item url, or -1. */
+static int item_column(const gs_site_t *s, uint64_t h)
+{
+    for (size_t i = (size_t)h & s->item_mask; s->item_keys[i]; i = (i + 1) & s->item_mask)
+        if (s->item_keys[i] == h)
+            return s->item_cols[i];
+    return -1;
+}
+
+/* Remember that a column's list holds item url (the first column wins), and tell a post
+ * already read from the home page's lists which column it belongs to. */
+static void note_item(gs_site_t *s, const char *url, int column)
+{
+    uint64_t h = url_key(url);
+    size_t i = (size_t)h & s->item_mask, probes = 0;
+    while (s->item_keys[i] && s->item_keys[i] != h && probes++ <= s->item_mask)
+        i = (i + 1) & s->item_mask;
+    if (s->item_keys[i] == h || probes > s->item_mask / 2)
+        return;
+    s->item_keys[i] = h;
+    s->item_cols[i] = (int16_t)column;
+    for (size_t k = 0; k < s->nposts; k++)
+        if (s->posts[k].url_hash == h && s->posts[k].column < 0)
+            s->posts[k].column = column;
+}
+
+/* Whether the page links to (or names, as "相关解读：" before a link) what kind of terms
+ * list: an interpretation, or the document interpreted. */
+static bool links_to(const gs_site_t *s, const gs_page_t *page, gs_termkind_t kind)
+{
+    const gs_termlist_t *tl = &s->env->terms[kind];
+    for (size_t i = 0; i < page->nlinks; i++) {
+        const gs_link_t *l = &page->links[i];
+        if (l->kind == GS_LINK_A && l->region == GS_REGION_BODY && l->hidden == GS_HIDDEN_NO &&
+            gs_terms_find(tl, l->text, NULL))
+            return true;
+    }
+    for (size_t i = 0; i < tl->len; i++) {
+        char label[96];
+        snprintf(label, sizeof(label), "%s：", tl->items[i]);
+        if (strstr(page->text, label))
+            return true;
+    }
+    return false;
+}
+
+/* An article's title: its ArticleTitle tag, else the page title without the site name
+ * CMSs append ("标题_网站名称", "标题 - 网站名称"). */
+static char *article_title(const gs_page_t *page)
+{
+    const char *t = gs_page_meta(page, "articletitle");
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", t && t[0] ? t : page->title);
+    if (!(t && t[0])) {
+        static const char *const seps[] = {"_", " - ", "|", "——", "－", NULL};
+        for (int i = 0; seps[i]; i++) {
+            char *cut = strstr(buf, seps[i]);
+            if (cut && cut != buf)
+                *cut = '\0';
+        }
+    }
+    return strdup(buf);
+}
+
+static void note_post(gs_site_t *s, const gs_page_t *page, const char *url, int column)
+{
+    if (s->nposts >= GS_SITE_MAX_POSTS || page->items > 3 || page->nmsgs)
+        return; /* a list page is not an article, nor is a message */
+    gs_sitepost_t *p = &s->posts[s->nposts];
+    memset(p, 0, sizeof(*p));
+    p->key = post_key(page);
+    p->url_hash = url_key(url);
+    p->column = column >= 0 ? column : item_column(s, p->url_hash);
+    p->title = article_title(page);
+    p->url = strdup(url);
+    if (!p->title || !p->url) {
+        free(p->title);
+        free(p->url);
+        return;
+    }
+    p->links_interp = links_to(s, page, GS_TERM_INTERP);
+    p->links_source = links_to(s, page, GS_TERM_SOURCE);
+    s->nposts++;
+}
+
+static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    for (size_t i = 0; i < page->nmsgs && s->nmsgs < GS_SITE_MAX_MSGS; i++) {
+        const gs_msgrec_t *m = &page->msgs[i];
+        /* the same message on its list page and its detail page counts once */
+        bool seen = false;
+        for (size_t k = 0; k < s->nmsgs && !seen; k++)
+            seen = s->msgs[k].asked == m->asked && strcmp(s->msgs[k].title, m->title) == 0 &&
+                   m->title[0];
+        if (seen)
+            continue;
+        gs_sitemsg_t *x = &s->msgs[s->nmsgs];
+        x->asked = m->asked;
+        x->replied = m->replied;
+        x->unanswered = m->unanswered;
+        x->title = strdup(m->title);
+        x->url = strdup(url);
+        if (!x->title || !x->url) {
+            free(x->title);
+            free(x->url);
+            continue;
+        }
+        s->nmsgs++;
+    }
+    if (page->nmsgs && !s->channel) {
+        /* a message board that shows answered messages is a working channel */
+        s->channel = true;
+        set_str(&s->channel_url, url);
+        set_str(&s->channel_name, page->title);
+    }
+}
+
+/* A column page: its items, its newest item, and sub-columns it names. */
+static void note_column(gs_site_t *s, const gs_page_t *page, int column)
+{
+    gs_column_t *c = &s->columns[column];
+    c->fetched = true;
+    c->items = page->items;
+    c->newest = page->newest_item;
+    uint32_t content = 0;
+    for (size_t i = 0; i < page->nlinks; i++) {
+        const gs_link_t *l = &page->links[i];
+        if (l->kind != GS_LINK_A || l->region != GS_REGION_BODY || l->hidden != GS_HIDDEN_NO ||
+            is_home(s, l->url) || !gs_url_same_host(l->url, s->home_url))
+            continue;
+        if (gs_site_column_of(s, l->url) >= 0)
+            continue; /* the side menu of columns */
+        content++;
+        if (l->item_day != GS_NO_DAY)
+            note_item(s, l->url, column);
+        /* a sub-column: a short, classified name that is not an item of the list */
+        if (l->item_day == GS_NO_DAY && strlen(l->text) <= 30 && looks_like_page(l->url) &&
+            gs_colrules_classify(s->env->columns, s->sitecode, l->text))
+            gs_site_add_column(s, l->text, l->url, 2);
+    }
+    c->content_links = content;
+}
+
+/* Spam and wording errors of the dictionaries, on the title, the description and
+ * keywords, and the text (Traditional pages converted to Simplified first). */
+static void note_content(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    if (!s->env->dict)
+        return;
+    (void)page, (void)url;
+}
+
+void gs_site_cloak(gs_site_t *s, const gs_page_t *page)
+{
+    set_str(&s->cloak_title, page->title);
+    if (!s->env->dict)
+        return;
+}
+
+void gs_site_page(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_t role, int column,
+                  uint32_t depth)
+{
+    note_content(s, page, url);
+    s->pages[role < 4 ? role : GS_ROLE_OTHER]++;
+    note_metas(s, page, url, role);
+    note_links(s, page, url, role);
+    note_scripts(s, page, url);
+    note_privacy(s, page, url);
+    note_msgs(s, page, url);
+    note_service(s, page, url);
+    if (role == GS_ROLE_COLUMN && column >= 0)
+        note_column(s, page, column);
+    if (role == GS_ROLE_ARTICLE)
+        note_post(s, page, url, column);
+    if (depth == 1 && role != GS_ROLE_HOME) {
+        int32_t d = gs_page_newest_day(page);
+        if (d != GS_NO_DAY && d > s->second_newest) {
+            s->second_newest = d;
+            set_str(&s->second_url, url);
+        }
+    }
+}
+
+void gs_site_page_failed(gs_site_t *s, const char *url, int column, long status, const char *why)
+{
+    (void)url, (void)why;
+    if (column >= 0 && column < (int)s->ncolumns) {
+        s->columns[column].failed = true;
+        s->columns[column].status = status;
+    }
+}
+
+int gs_site_check(gs_site_t *s, gs_findings_t *out)
+{
+    int rc = gs_chk_home(s, out);
+    if (rc == 0 && s->home_ok) {
+        int (*const groups[])(gs_site_t *, gs_findings_t *) = {
+            gs_chk_columns, gs_chk_identity, gs_chk_content,  gs_chk_interact,
+            gs_chk_service, gs_chk_links,    gs_chk_transport};
+        for (size_t i = 0; rc == 0 && i < sizeof(groups) / sizeof(groups[0]); i++)
+            rc = groups[i](s, out);
+    } else if (rc == 0) {
+        /* An unreachable site still has a domain to judge. */
+        rc = gs_chk_identity(s, out);
+    }
+    return rc;
+}
