@@ -5,13 +5,19 @@
 # checks with curl, through the --connect-to lines it writes: the files and their
 # determinism, home pages that look like government portals (nav, footer, meta tags,
 # charsets), planted dates relative to the reference time (stale >= 15 days, clean <= 14,
-# both borderlines, nothing in the future), feeds that parse, every planted defect and
-# hostile behaviour, keep-alive, and a clean exit on SIGTERM. Needs only $GS_SIMSRV,
-# curl, xmllint, iconv and python3. Prints a line per check, then "N passed, M failed".
+# both borderlines, nothing in the future), feeds that parse, every hostile behaviour
+# (redirects, huge bodies, gzip bomb, slow, reset, timeout, 502, refused, flapping), HTTPS
+# with the test CA and IPv6, keep-alive, and a clean exit on SIGTERM. Then a province
+# with every defect row planted, read page by page by the reference checker
+# tests/sim/sim_check.py, which must find exactly what truth.jsonl says (and nothing on a
+# clean target); the thresholds on both sides; each certificate variant with openssl;
+# cloaking for each spider; a province without the holiday calendar. Needs $GS_SIMSRV,
+# curl, xmllint, iconv, openssl and python3 (opencc for the Big5 pages). Prints a line per
+# check, then "N passed, M failed".
 set -euo pipefail
 
 : "${GS_SIMSRV:?GS_SIMSRV must point at the gs-simsrv binary}"
-for tool in curl xmllint iconv python3; do
+for tool in curl xmllint iconv openssl python3; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 0; }
 done
 
@@ -130,19 +136,21 @@ for f in registry.csv truth.jsonl clean.txt connect-to.txt plan.jsonl port ready
     check "file $f written" test -e "$P1/$f"
 done
 check "port file holds the bound port ($PORT)" grep -qxE '[0-9]{2,5}' "$P1/port"
-check "connect-to ends with the catch-all to the port" \
-    test "$(tail -n1 "$P1/connect-to.txt")" = "::127.0.0.1:$PORT"
+check "connect-to ends with the catch-all to the ::1 listener on the port" \
+    test "$(tail -n1 "$P1/connect-to.txt")" = "::[::1]:$PORT"
+check "connect-to routes port 443 to the HTTPS listener" \
+    grep -qxE ":443:127\.0\.0\.1:[0-9]+" "$P1/connect-to.txt"
 check "registry header" test "$(head -n1 "$P1/registry.csv")" = "kind,id,name,region,url,owner,platform,menu_url"
-check "registry rows: 8 sites + 7 fault sites + 12 accounts" test "$(tail -n +2 "$P1/registry.csv" | grep -c .)" -eq 27
-check "registry: 15 sites then 12 accounts" \
-    test "$(tail -n +2 "$P1/registry.csv" | cut -d, -f1 | uniq -c | awk '{printf "%s%s ", $1, $2}')" = "15site 12account "
+check "registry rows: 8 sites + 12 fault sites + 12 accounts" test "$(tail -n +2 "$P1/registry.csv" | grep -c .)" -eq 32
+check "registry: 20 sites then 12 accounts" \
+    test "$(tail -n +2 "$P1/registry.csv" | cut -d, -f1 | uniq -c | awk '{printf "%s%s ", $1, $2}')" = "20site 12account "
 check "registry: ids unique" test "$(tail -n +2 "$P1/registry.csv" | cut -d, -f2 | sort | uniq -d | wc -l)" -eq 0
 check "registry: site ids are 10 digits or bm + 8 digits" \
     test "$(grep ^site, "$P1/registry.csv" | cut -d, -f2 | grep -cvE '^([0-9]{10}|bm[0-9]{8})$' || true)" -eq 0
 check "registry: account ids are 16 characters" \
     test "$(grep ^account, "$P1/registry.csv" | cut -d, -f2 | grep -cvE '^[0-9]{6}M[0-9]{3}[A-Z]{2}[0-9]{4}$' || true)" -eq 0
 check "registry: every host is a fictional sim- host" \
-    test "$(tail -n +2 "$P1/registry.csv" | cut -d, -f5 | grep -cvE '^http://(www\.sim-[a-z0-9-]+\.gov\.cn/|feeds\.sim-bridge\.gov\.cn/[a-z-]+/[0-9A-Z]{16}\.(xml|atom|json))$' || true)" -eq 0
+    test "$(tail -n +2 "$P1/registry.csv" | cut -d, -f5 | grep -cvE '^http://(www\.sim-[a-z0-9-]+\.(gov|com|org)\.cn/|feeds\.sim-bridge\.gov\.cn/[a-z-]+/[0-9A-Z]{16}\.(xml|atom|json))$' || true)" -eq 0
 check "registry: 省直部门 first" test "$(sed -n 2p "$P1/registry.csv" | cut -d, -f4)" = "省直部门"
 check "registry: accounts have platforms" \
     test "$(grep ^account, "$P1/registry.csv" | cut -d, -f7 | grep -c . || true)" -eq 12
@@ -208,7 +216,7 @@ check "home: title and logo alt are the registered name" \
     "<img src=\"/images/logo.png\" alt=\"$(grep ",$CLEAN_ID," "$P1/registry.csv" | cut -d, -f3)\">"
 for item in 主办单位 联系电话 "网站标识码：$CLEAN_ID" '湘ICP备[0-9]{8}号' '湘公网安备 [0-9]{14}号' '&copy; [0-9]{4}-2021' 版权所有 \
     'https?://bszs\.conac\.cn/sitename\?method=show&amp;id=' \
-    "https://zfwzzc\.www\.gov\.cn/check_web/errorInfo_querySiteInfo\.action\?sitecode=$CLEAN_ID"; do
+    "<a href=\"https://zfwzzc\.www\.gov\.cn/check_web/errorInfo/jcInfoNew\?sitecode=$CLEAN_ID\" target=\"_blank\"><img src=\"/images/jiucuo\.png\" alt=\"我为政府网站找错\">我为政府网站找错</a>"; do
     check "home footer: $item" grep -qE "$item" "$T/home.html"
 done
 check "home: phone like 0731-88886666" grep -qE '联系电话：0[0-9]{3}-[0-9]{8}' "$T/home.html"
@@ -256,7 +264,7 @@ while read -r id host _ cs days; do
         echo "     $host newest $newest ($age days), planned $days"
         WRONG=$((WRONG + 1))
     fi
-done < <(py pick "$P1/plan.jsonl" 'o["kind"]=="site" and not (set(causes) & {"refused","http-503","redirect-loop","redirect-chain","slow","huge-body","huge-body-chunked","gzip-bomb","malformed-html"})')
+done < <(py pick "$P1/plan.jsonl" 'o["kind"]=="site" and not o["fault"] and not (set(causes) & {"refused","http-503"})')
 check "no home page shows a date after the reference date" test "$FUTURE" -eq 0
 check "every home page's newest date is the planned one" test "$WRONG" -eq 0
 read -r _ STALE_HOST _ STALE_CS _ <<<"$(py pick "$P1/plan.jsonl" '"W-HOME-STALE" in codes and o["newest_days"]==15')"
@@ -352,10 +360,11 @@ all_503() {
 }
 H503=$(py pick "$P1/plan.jsonl" '"http-503" in causes' | awk '{print $2}')
 check "503 site $H503 answers 503 on every path" all_503 "$H503"
-HREF=$(py pick "$P1/plan.jsonl" '"refused" in causes' | awk '{print $2}')
-rc=0
-get -o /dev/null "http://$HREF/" || rc=$?
-check "refused host $HREF: connection refused (curl exit 7)" test "$rc" -eq 7
+for HREF in $(py pick "$P1/plan.jsonl" '"refused" in causes' | awk '{print $2}'); do
+    rc=0
+    get -o /dev/null "http://$HREF/" || rc=$?
+    check "refused host $HREF: connection refused (curl exit 7)" test "$rc" -eq 7
+done
 rc=0
 get -L --max-redirs 5 -o /dev/null http://www.sim-fault-loop.gov.cn/ || rc=$?
 check "redirect loop: curl --max-redirs 5 fails with 47" test "$rc" -eq 47
@@ -404,6 +413,177 @@ assert b.count(b"\0") >= 3 and b"\xff\xfe" in b and b"</html>\n" not in b[-100:]
 PY
 read -r age newest _ <<<"$(py newest "$REF" "$T/mal.html")"
 check "malformed HTML: still shows a fresh date ($newest)" test "$age" -ge 0 -a "$age" -le 14
+
+# ---------------------------------------------------------------- the faults added later
+rc=0
+get -o "$T/reset.out" -D "$T/reset.h" http://www.sim-fault-reset.gov.cn/ || rc=$?
+RESETN=$(wc -c <"$T/reset.out")
+RESETLEN=$(grep -i '^Content-Length:' "$T/reset.h" | tr -dc 0-9)
+check "reset host: 4096 of $RESETLEN body bytes, then the connection is reset (curl exit 56, got $rc)" \
+    test "$rc" -eq 56 -a "$RESETN" -eq 4096 -a "$RESETLEN" -gt 4096
+rc=0
+get -v --max-time 3 -o "$T/timeout.out" http://www.sim-fault-timeout.gov.cn/ 2>"$T/timeout.err" || rc=$?
+check "timeout host: connects, then nothing until curl gives up (exit 28, got $rc)" \
+    bash -c 'test "$1" -eq 28 && test ! -s "$2" && grep -q "Connected to" "$3"' _ "$rc" "$T/timeout.out" "$T/timeout.err"
+all_code() { # all_code HOST CODE: every path answers CODE
+    local p
+    for p in / /index.html /col/zwdt/index.html /robots.txt; do
+        [ "$(code_of "http://$1$p")" = "$2" ] || return 1
+    done
+}
+check "bad-gateway host answers 502 on every path" all_code www.sim-fault-badgateway.gov.cn 502
+check "truth: reset, timeout, http-502 and the refused fault site are W-UNREACHABLE veto" \
+    bash -c 'for c in reset timeout http-502; do grep -q "\"W-UNREACHABLE\",\"veto\":true,\"detail\":{\"cause\":\"$c\"}" "$1" || exit 1; done' _ "$P1/truth.jsonl"
+check "truth: the flapping site has no line (the availability watch decides)" \
+    bash -c '! grep -q "\"target\":\"$(grep -o "[0-9]*,[^,]*,省直部门,http://www.sim-fault-flap.gov.cn/" "$1" | cut -d, -f1)\"" "$2"' _ "$P1/registry.csv" "$P1/truth.jsonl"
+check "plan: the flapping site carries its rate (0.1)" grep -q '"flap_rate":0.1' "$P1/plan.jsonl"
+# 100 requests to the flapping host: exactly 10 % fail, alternately 503 and a stall.
+FLAP=""
+for i in $(seq 1 100); do
+    FLAP+="$(get --max-time 1 -o /dev/null -w '%{http_code}' http://www.sim-fault-flap.gov.cn/robots.txt || true) "
+done
+N200=$(grep -o 200 <<<"$FLAP" | wc -l)
+N503=$(grep -o 503 <<<"$FLAP" | wc -l)
+N000=$(grep -o 000 <<<"$FLAP" | wc -l)
+check "flap: 100 requests give 90 x 200, 5 x 503, 5 stalls ($N200/$N503/$N000)" \
+    test "$N200" -eq 90 -a "$N503" -eq 5 -a "$N000" -eq 5
+check "flap: the 10th request fails first, deterministically" test "$(cut -d' ' -f10 <<<"$FLAP")" = 503
+# Requests 101-109 pass, 110 is a 503, 120 a stall: it must outlast a 15 s probe deadline.
+for i in $(seq 101 119); do get --max-time 1 -o /dev/null http://www.sim-fault-flap.gov.cn/robots.txt || true; done
+rc=0
+get --max-time 16 -o /dev/null http://www.sim-fault-flap.gov.cn/robots.txt || rc=$?
+check "flap: a stalled answer outlasts the 15 s probe deadline (curl --max-time 16: exit $rc)" test "$rc" -eq 28
+
+# ---------------------------------------------------------------- HTTPS and IPv6
+check "ca.pem is the test CA" bash -c 'openssl x509 -in "$1" -noout -subject | grep -q "gs-simsrv simulated province test CA"' _ "$P1/ca.pem"
+check "ca.pem is a CA certificate" bash -c 'openssl x509 -in "$1" -noout -text | grep -q "CA:TRUE"' _ "$P1/ca.pem"
+get --cacert "$P1/ca.pem" -o "$T/home-https.html" "https://$CLEAN_HOST/"
+check "clean site over HTTPS with ca.pem: the same home page" cmp -s "$T/home.html" "$T/home-https.html"
+rc=0
+get -o /dev/null "https://$CLEAN_HOST/" || rc=$?
+check "clean site over HTTPS without ca.pem: not trusted (curl exit 60, got $rc)" test "$rc" -eq 60
+check "national hosts answer over HTTPS too (the conac badge, 找错)" \
+    bash -c 'for u in https://bszs.conac.cn/sitename https://zfwzzc.www.gov.cn/check_web/errorInfo/jcInfoNew; do
+        [ "$(curl -s "${@:2}" --cacert "$1" -o /dev/null -w "%{http_code}" "$u")" = 200 ] || exit 1; done' _ "$P1/ca.pem" "${CT[@]}"
+check "clean site over IPv6 only (curl -6): served from ::1" \
+    test "$(get -6 -o /dev/null -w '%{http_code} %{remote_ip}' "http://$CLEAN_HOST/")" = "200 ::1"
+check "no ipv6-unavailable marker on a machine with ::1" test ! -e "$P1/ipv6-unavailable"
+
+# ---------------------------------------------------------------- every defect: a province that has them all
+# The sample province's size (24 sites, 48 accounts) with the --faults sites: every row of
+# the defect table is planted, and the reference checker (tests/sim/sim_check.py) reads
+# every page and feed and must find exactly what truth.jsonl says, and nothing on a clean
+# target.
+SIMCHECK=$(cd "$(dirname "$0")/../sim" && pwd)/sim_check.py
+DATA=$(cd "$(dirname "$0")/../.." && pwd)/data
+FULL=(--seed 2021 --sites 24 --accounts 48 --pages-per-site 60 --defect-rate 0.25 --faults --reference-time "$REF")
+P2="$T/full"
+start "$P2" "${FULL[@]}"
+CT2=()
+while IFS= read -r line; do [ -n "$line" ] && CT2+=(--connect-to "$line"); done <"$P2/connect-to.txt"
+get2() { curl -s "${CT2[@]}" --max-time 10 "$@"; }
+check "full province: every defect row planted (no warning)" bash -c '! grep -q "not planted" "$1"' _ "$P2.log"
+check "full province: a truth line for every finding code of data/codes.tsv" \
+    bash -c 'for c in $(grep -v "^#" "$1/codes.tsv" | cut -f1); do grep -q "\"code\":\"$c\"" "$2" || { echo "     no $c"; exit 1; }; done' _ "$DATA" "$P2/truth.jsonl"
+check "full province: some targets stay clean" test "$(grep -c . "$P2/clean.txt")" -ge 10
+check "full province: clean.txt and truth.jsonl are disjoint" \
+    test "$(cat "$P2/clean.txt" <(grep -o '"target":"[^"]*"' "$P2/truth.jsonl" | cut -d'"' -f4 | sort -u) | sort | uniq -d | wc -l)" -eq 0
+check "full province: WeChat accounts list their menu in the registry" \
+    test "$(grep -cE ',微信(订阅|服务)号,http://feeds\.sim-bridge\.gov\.cn/menu/[0-9A-Z]{16}\.json$' "$P2/registry.csv")" -eq "$(grep -cE ',微信(订阅|服务)号,' "$P2/registry.csv")"
+python3 "$SIMCHECK" "$P2" "$DATA" >"$T/simcheck.txt" 2>&1 && rc=0 || rc=$?
+sed 's/^/     /' "$T/simcheck.txt" | tail -n 25
+check "sim_check.py: every page and feed shows exactly what truth.jsonl says" test "$rc" -eq 0
+"$GS_SIMSRV" --out "$T/f1" "${FULL[@]}" --no-serve >/dev/null 2>&1
+"$GS_SIMSRV" --out "$T/f2" "${FULL[@]}" --no-serve >/dev/null 2>&1
+for f in registry.csv truth.jsonl clean.txt plan.jsonl; do
+    check "full province, --no-serve twice: identical $f" cmp -s "$T/f1/$f" "$T/f2/$f"
+done
+check "full province: serving writes the same truth" cmp -s "$T/f1/truth.jsonl" "$P2/truth.jsonl"
+
+# The thresholds on both sides, as the truth states them (the pages agree, by sim_check).
+cat >"$T/sides.py" <<'PY'
+import collections, json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+by = collections.defaultdict(list)
+for l in lines:
+    by[(l["target"], l["code"])].append(l)
+want = sys.argv[2]
+def cols(code, veto):
+    return sorted(len(v) for (t, c), v in by.items() if c == code and v[0]["veto"] == veto)
+if want == "stale-days":   # a news column at 15 days, a notice at 184, personnel at 366
+    days = {(l["detail"]["cause"], l["detail"]["days"]) for l in lines if l["code"] == "W-COLUMN-STALE"}
+    assert {("news", 15), ("notice", 184), ("personnel", 366)} <= days, days
+elif want == "stale-count":  # 4 (+1 second-level) and 9 stale without veto, 5 and 10 with
+    assert {5, 10} <= set(cols("W-COLUMN-STALE", True)), cols("W-COLUMN-STALE", True)
+    assert 9 in cols("W-COLUMN-STALE", False), cols("W-COLUMN-STALE", False)
+elif want == "blank":       # 4 blank columns without veto, 5 with
+    assert 4 in cols("W-COLUMN-BLANK", False) and 5 in cols("W-COLUMN-BLANK", True)
+elif want == "interact":    # 91 days: unanswered and late, both a veto, and slow replies
+    d = {(l["detail"]["cause"], l["detail"].get("days")) for l in lines if l["code"] == "W-INTERACT"}
+    assert {("unanswered-90", 91), ("late-90", 91), ("no-channel", None)} <= d, d
+    assert all(l["veto"] is False for l in lines if l["code"] == "W-INTERACT-SLOW")
+PY
+for s in stale-days stale-count blank interact; do
+    check "truth on both sides of the thresholds: $s" python3 "$T/sides.py" "$P2/truth.jsonl" "$s"
+done
+# The borderline companions (exactly at the limit: not stale) as the pages show them.
+BORDER=$(py pick "$P2/plan.jsonl" '"borderline" in causes' | head -n1 | awk '{print $2}')
+for pair in bmdt:14 zcwj:183 ghjh:365 yw:15 tzgg:184 rsxx:366; do
+    read -r age newest _ <<<"$(py newest "$REF" <(get2 "http://$BORDER/col/${pair%%:*}/index.html" | iconv -f "$(enc_of "$(grep "\"$BORDER\"" "$P2/plan.jsonl" | grep -o '"charset":"[^"]*"' | cut -d'"' -f4)")" -t UTF-8))"
+    check "borderline site $BORDER: column ${pair%%:*} newest $newest is ${pair##*:} days old" test "$age" -eq "${pair##*:}"
+done
+
+# HTTPS variants, with curl and openssl
+tls_host() { py pick "$P2/plan.jsonl" "\"$1\" in causes and 'W-HTTPS' in codes" | head -n1 | awk '{print $2}'; }
+tls_rc() { local rc=0; get2 --cacert "$P2/ca.pem" -o /dev/null "https://$1/" || rc=$?; echo "$rc"; }
+peer_cert() { openssl s_client -connect "127.0.0.1:$(grep -oE '^:443:127\.0\.0\.1:[0-9]+$' "$P2/connect-to.txt" | cut -d: -f4)" \
+    -servername "$1" </dev/null 2>/dev/null | openssl x509 2>/dev/null; }
+check "W-HTTPS none: port 443 refused (curl exit 7)" test "$(tls_rc "$(tls_host none)")" -eq 7
+check "W-HTTPS expired: not verified (curl exit 60), notAfter in the past" \
+    bash -c 'test "$1" -eq 60 && test -n "$2" && ! openssl x509 -noout -checkend 0 <<<"$2" >/dev/null' _ "$(tls_rc "$(tls_host expired)")" "$(peer_cert "$(tls_host expired)")"
+check "W-HTTPS expiring: verified, and expires within 30 days" \
+    bash -c 'test "$1" -eq 0 && openssl x509 -noout -checkend 0 <<<"$2" >/dev/null && ! openssl x509 -noout -checkend 2592000 <<<"$2" >/dev/null' _ "$(tls_rc "$(tls_host expiring)")" "$(peer_cert "$(tls_host expiring)")"
+check "W-HTTPS untrusted: self-signed (curl exit 60)" \
+    bash -c 'test "$1" -eq 60 && [ "$(openssl x509 -noout -subject <<<"$2" | sed "s/^subject=//")" = "$(openssl x509 -noout -issuer <<<"$2" | sed "s/^issuer=//")" ]' _ "$(tls_rc "$(tls_host untrusted)")" "$(peer_cert "$(tls_host untrusted)")"
+check "W-HTTPS wrong-host: made out to another name (curl exit 60)" \
+    bash -c 'test "$1" -eq 60 && openssl x509 -noout -ext subjectAltName <<<"$2" | grep -q "DNS:www.sim-shared-hosting.gov.cn"' _ "$(tls_rc "$(tls_host wrong-host)")" "$(peer_cert "$(tls_host wrong-host)")"
+V4=$(py pick "$P2/plan.jsonl" '"v4-only" in causes' | head -n1 | awk '{print $2}')
+rc=0
+get2 -6 -o /dev/null "http://$V4/" || rc=$?
+check "W-IPV6 site $V4: fails over IPv6 (curl -6 exit $rc), answers over IPv4" \
+    bash -c 'test "$1" -ne 0 && [ "$(curl -s "${@:3}" -o /dev/null -w "%{http_code}" "http://$2/")" = 200 ]' _ "$rc" "$V4" "${CT2[@]}"
+# Cloaking: what a spider is shown
+CLOAK=$(py pick "$P2/plan.jsonl" '"cloaking" in causes' | head -n1 | awk '{print $2}')
+CLOAK_CS=$(enc_of "$(grep "\"$CLOAK\"" "$P2/plan.jsonl" | grep -o '"charset":"[^"]*"' | cut -d'"' -f4)")
+# home_text UA: the cloaking site's home page as that User-Agent gets it, in Simplified UTF-8
+home_text() {
+    local t2s=(cat)
+    command -v opencc >/dev/null && t2s=(opencc -c t2s.json)
+    get2 -A "$1" "http://$CLOAK/" | iconv -f "$CLOAK_CS" -t UTF-8 | python3 -c 'import html,sys; print(html.unescape(sys.stdin.read()))' | "${t2s[@]}"
+}
+home_text "Mozilla/5.0 (Windows NT 10.0; Win64; x64)" >"$T/cloak-browser.html"
+for ua in Baiduspider "Sogou web spider" 360Spider Googlebot bingbot; do
+    home_text "Mozilla/5.0 (compatible; $ua/2.0)" >"$T/cloak-spider.html"
+    check "cloaking site $CLOAK: $ua gets the spam title, a browser does not" \
+        bash -c 'grep -q "<title>网上娱乐城" "$1" && ! grep -q "网上娱乐城" "$2"' _ "$T/cloak-spider.html" "$T/cloak-browser.html"
+done
+
+# ---------------------------------------------------------------- no holiday calendar; small provinces
+mkdir -p "$T/nodata"
+for f in columns.tsv spam.tsv wording.tsv site-terms.tsv; do [ -e "$DATA/$f" ] && cp "$DATA/$f" "$T/nodata/"; done
+P3="$T/nohol"
+start "$P3" --seed 5 --sites 12 --accounts 8 --reference-time 2020-10-20T15:30 --data-dir "$T/nodata"
+check "without holidays.tsv the server says so" grep -q "no holidays.tsv" "$P3.log"
+python3 "$SIMCHECK" "$P3" "$T/nodata" >"$T/simcheck3.txt" 2>&1 && rc=0 || rc=$?
+tail -n 5 "$T/simcheck3.txt" | sed 's/^/     /'
+check "sim_check.py without a calendar: pages and truth agree (Monday-Friday only)" test "$rc" -eq 0
+"$GS_SIMSRV" --out "$T/tiny" --seed 1 --sites 6 --accounts 6 --reference-time "$REF" --no-serve 2>"$T/tiny.err" >/dev/null
+check "a province too small for every row says so" grep -q "defect rows not planted" "$T/tiny.err"
+"$GS_SIMSRV" --out "$T/zero" --seed 1 --sites 12 --accounts 12 --reference-time "$REF" --defect-rate 0 --no-serve >/dev/null 2>&1
+check "--defect-rate 0: every target clean, no truth" \
+    bash -c 'test ! -s "$1/truth.jsonl" && test "$(grep -c . "$1/clean.txt")" -eq 24' _ "$T/zero"
+check "option errors: --flap-rate 2 is refused (exit 2)" \
+    bash -c '"$1" --out "$2/bad" --flap-rate 2 --no-serve 2>/dev/null; test $? -eq 2' _ "$GS_SIMSRV" "$T"
 
 # ---------------------------------------------------------------- shutdown
 get --max-time 30 -o /dev/null http://www.sim-fault-slow.gov.cn/ &

@@ -2,12 +2,17 @@
  * the ground truth of every planted defect, the clean targets, a manifest of the plan
  * for tests, and the --connect-to lines that route the fictional hosts to this server.
  *
- *   registry.csv    kind,id,name,region,url,owner,platform,menu_url (UTF-8, RFC 4180)
- *   truth.jsonl     {"target":ID,"code":CODE,"veto":BOOL,"detail":{...}} per defect
- *   clean.txt       ids of targets planted with no defect, one a line
+ *   registry.csv    kind,id,name,region,url,owner,platform,menu_url (UTF-8, RFC 4180);
+ *                   menu_url for the WeChat accounts, whose menus the feed bridge serves
+ *   truth.jsonl     {"target":ID,"code":CODE,"veto":BOOL,"detail":{...}} per finding
+ *                   (sim_truth.c)
+ *   clean.txt       ids of targets planted with no defect and no finding, one a line
  *   plan.jsonl      one object per target: charset, formats, newest item, defects, fault
- *   connect-to.txt  HOST:PORT:CONNECT-HOST:CONNECT-PORT lines, refused hosts first (to a
- *                   closed loopback port), then the catch-all to this server
+ *   connect-to.txt  HOST:PORT:CONNECT-HOST:CONNECT-PORT lines, first match wins: refused
+ *                   hosts (to a closed loopback port), sites without HTTPS (port 443
+ *                   refused), IPv4-only sites (port 80 to 127.0.0.1), then the catch-alls:
+ *                   port 443 to the TLS listener, everything else to ::1 (or 127.0.0.1
+ *                   when there is no IPv6 listener)
  * Every file is written to a temporary name and renamed, so a reader never sees half. */
 #include "sim.h"
 
@@ -75,7 +80,10 @@ static int write_registry(const sim_plan_t *p, gs_err_t *err)
         csv_field(&b, t->url, false);
         csv_field(&b, t->owner, false);
         csv_field(&b, site ? "" : sim_platforms[t->u.acct.platform].name, false);
-        csv_field(&b, "", true);
+        char menu[256] = "";
+        if (!site)
+            sim_feed_menu_url(t, menu, sizeof menu);
+        csv_field(&b, menu, true);
     }
     int rc = put_buf(p, "registry.csv", &b, err);
     gs_buf_cleanup(&b);
@@ -99,19 +107,7 @@ static int write_truth(const sim_plan_t *p, gs_err_t *err)
     gs_buf_t truth, clean;
     gs_buf_init(&truth, FILE_MAX);
     gs_buf_init(&clean, FILE_MAX);
-    int rc = 0;
-    for (size_t i = 0; i < p->n_targets && rc == 0; i++) {
-        const sim_target_t *t = &p->targets[i];
-        if (t->n_defects == 0)
-            rc = gs_buf_printf(&clean, "%s\n", t->id);
-        for (unsigned j = 0; j < t->n_defects && rc == 0; j++) {
-            if (!sim_defects[t->defects[j]].code)
-                continue;
-            json_t *o = sim_defect_truth(t, p, t->defects[j]);
-            rc = o ? append_json_line(&truth, o) : GS_ENOMEM;
-            json_decref(o);
-        }
-    }
+    int rc = sim_truth_write(p, &truth, &clean);
     if (rc < 0)
         rc = gs_err_set(err, rc, "cannot build truth.jsonl: %s", gs_strerror(rc));
     if (rc == 0)
@@ -171,6 +167,10 @@ static json_t *manifest(const sim_plan_t *p, const sim_target_t *t)
         json_object_set_new(o, "pages", json_integer(pages));
         json_object_set_new(o, "phone", json_string(s->phone));
         json_object_set_new(o, "fault", json_boolean(s->fault != SIM_FAULT_NONE));
+        json_object_set_new(o, "extended", json_boolean(s->extended));
+        json_object_set_new(o, "messages", json_integer(s->n_msgs));
+        if (s->fault == SIM_FAULT_FLAP)
+            json_object_set_new(o, "flap_rate", json_real(p->opts.flap_rate));
     } else {
         const sim_account_t *a = &t->u.acct;
         json_object_set_new(o, "platform", json_string(sim_platforms[a->platform].name));
@@ -178,6 +178,12 @@ static json_t *manifest(const sim_plan_t *p, const sim_target_t *t)
         json_object_set_new(o, "gmt", json_boolean(a->gmt));
         json_object_set_new(o, "posts", json_integer(a->n_posts));
         json_object_set_new(o, "closed", json_integer(a->closed));
+        char menu[256] = "";
+        sim_feed_menu_url(t, menu, sizeof menu);
+        json_object_set_new(o, "menu_url", json_string(menu));
+        char prof[256];
+        snprintf(prof, sizeof prof, "http://%s/profile/%s.html", SIM_FEEDS_HOST, t->id);
+        json_object_set_new(o, "profile", json_string(prof));
     }
     return o;
 }
@@ -210,22 +216,48 @@ int sim_files_write(const sim_plan_t *p, gs_err_t *err)
     return rc;
 }
 
-int sim_files_write_connect(const sim_plan_t *p, unsigned port, gs_err_t *err)
+/* Whether any defect row of t maps its host to a closed port. */
+static bool refused(const sim_target_t *t)
+{
+    for (unsigned j = 0; j < t->n_defects; j++)
+        if (sim_defects[t->defects[j]].refuse)
+            return true;
+    return false;
+}
+
+int sim_files_write_connect(const sim_plan_t *p, unsigned port, unsigned port6, unsigned tls_port,
+                            gs_err_t *err)
 {
     gs_buf_t b;
     gs_buf_init(&b, FILE_MAX);
     /* Refused hosts first: curl takes the first matching line. Port 1 on loopback is
-     * closed on any sane machine, so connecting there is refused at once. */
-    for (size_t i = 0; i < p->n_sites; i++) {
-        const sim_target_t *t = &p->targets[i];
-        for (unsigned j = 0; j < t->n_defects; j++)
-            if (sim_defects[t->defects[j]].refuse) {
-                gs_buf_printf(&b, "%s::127.0.0.1:1\n", t->host);
-                break;
-            }
-    }
+     * closed on any sane machine, so connecting there is refused at once. The host that
+     * broken links and menus point at is one of them. */
+    for (size_t i = 0; i < p->n_sites; i++)
+        if (refused(&p->targets[i]))
+            gs_buf_printf(&b, "%s::127.0.0.1:1\n", p->targets[i].host);
+    gs_buf_printf(&b, "%s::127.0.0.1:1\n", SIM_DEAD_HOST);
     bool v6 = strchr(p->opts.listen, ':') != NULL;
-    gs_buf_printf(&b, v6 ? "::[%s]:%u\n" : "::%s:%u\n", p->opts.listen, port);
+    if (tls_port) {
+        for (size_t i = 0; i < p->n_sites; i++) {
+            const sim_target_t *t = &p->targets[i];
+            if (t->u.site.tls == SIM_TLS_NONE && !refused(t))
+                gs_buf_printf(&b, "%s:443:127.0.0.1:1\n", t->host);
+        }
+    }
+    if (port6) {
+        for (size_t i = 0; i < p->n_sites; i++) {
+            const sim_target_t *t = &p->targets[i];
+            if (t->u.site.no_ipv6 && !refused(t))
+                gs_buf_printf(&b, "%s:80:%s:%u\n", t->host, p->opts.listen, port);
+        }
+    }
+    if (tls_port)
+        gs_buf_printf(&b, v6 ? ":443:[%s]:%u\n" : ":443:%s:%u\n", p->opts.listen, tls_port);
+    if (port6)
+        gs_buf_printf(&b, "::[::1]:%u\n", port6);
+    else
+        gs_buf_printf(&b, v6 ? "::[%s]:%u\n" : "::%s:%u\n", p->opts.listen, port);
     int rc = put_buf(p, "connect-to.txt", &b, err);
     gs_buf_cleanup(&b);
     return rc;

@@ -4,16 +4,23 @@
  *
  *   gs-simsrv --out DIR [--seed N=1] [--sites N=12] [--accounts N=24]
  *             [--pages-per-site N=40] [--reference-time YYYY-MM-DD[THH:MM[:SS]]]
- *             [--defect-rate F=0.3] [--faults] [--port P=0] [--listen 127.0.0.1]
- *             [--threads N=2] [--no-serve]
+ *             [--defect-rate F=0.3] [--faults] [--flap-rate F=0.1] [--flap-sites N=1]
+ *             [--data-dir DIR] [--port P=0] [--listen 127.0.0.1] [--threads N=2]
+ *             [--no-tls] [--no-serve] [--fix-targets ID,ID...]
  *
  * Writes registry.csv, truth.jsonl, clean.txt, plan.jsonl (sim_files.c), then listens,
- * writes connect-to.txt and `port` once the socket is bound and an empty `ready` once
- * serving, and serves until SIGTERM or SIGINT (exit 0, `ready` removed; stale `ready` and
- * `port` of an earlier run are removed at start). With --no-serve it writes the
- * files and exits; connect-to.txt then names --port as given (0 by default), since no
- * port was bound. Without --reference-time the reference is now, so the files depend on
- * the day; give it for byte-identical output. */
+ * writes ca.pem (the test CA of its HTTPS listener), connect-to.txt and `port` once the
+ * sockets are bound and an empty `ready` once serving, and serves until SIGTERM or SIGINT
+ * (exit 0, `ready` removed; stale `ready`, `port` and `ipv6-unavailable` of an earlier run
+ * are removed at start). When ::1 cannot be bound it writes `ipv6-unavailable` and plants
+ * no W-IPV6 truth. With --no-serve it writes the files and exits; connect-to.txt then names
+ * --port as given (0 by default), since no port was bound. Without --reference-time the
+ * reference is now, so the files depend on the day; give it for byte-identical output.
+ * holidays.tsv is read from --data-dir (default: the source tree's data/) at plan time.
+ * --fix-targets serves the targets named as clean (no defect, no fault), everything else
+ * exactly as without it: the same province after some targets fixed their problems, for
+ * re-check tests. A defect that changes the registry row (a non-gov.cn host, a duplicate
+ * account) is fixed in the registry written too. */
 #include "sim.h"
 
 #include <errno.h>
@@ -34,14 +41,21 @@
 #define MAX_PAGES 20000u
 #define MAX_ITEMS (20u * 1000u * 1000u)
 
+/* sim_plan.c: the --fix-targets list, before sim_plan_build (ids stays borrowed). Declared
+ * here rather than in sim.h only to keep this option's change to two files; it belongs in
+ * sim.h's plan section. */
+int sim_plan_fix_targets(const char *ids);
+
 static void usage(FILE *f)
 {
     fputs("usage: gs-simsrv --out DIR [--seed N] [--sites N] [--accounts N]\n"
           "                 [--pages-per-site N] [--reference-time YYYY-MM-DD[THH:MM[:SS]]]\n"
-          "                 [--defect-rate F] [--faults] [--port P] [--listen ADDR]\n"
-          "                 [--threads N] [--no-serve]\n"
+          "                 [--defect-rate F] [--faults] [--flap-rate F] [--flap-sites N]\n"
+          "                 [--data-dir DIR] [--port P] [--listen ADDR] [--threads N]\n"
+          "                 [--no-tls] [--no-serve] [--fix-targets ID,ID...]\n"
           "Serves a simulated province of government websites and feeds on loopback and\n"
-          "writes registry.csv, truth.jsonl, clean.txt, plan.jsonl, connect-to.txt into DIR.\n",
+          "writes registry.csv, truth.jsonl, clean.txt, plan.jsonl, connect-to.txt, ca.pem\n"
+          "into DIR. tests/sim/README.md describes every option and defect.\n",
           f);
 }
 
@@ -58,6 +72,20 @@ static int parse_uint(const char *opt, const char *s, unsigned long long lo, uns
         return GS_EINVAL;
     }
     *out = v;
+    return 0;
+}
+
+/* A fraction in [0, 1]. */
+static int parse_fraction(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double f = strtod(s, &end);
+    if (errno || end == s || *end || !(f >= 0.0 && f <= 1.0)) {
+        fprintf(stderr, "gs-simsrv: %s wants a fraction from 0 to 1\n", opt);
+        return GS_EINVAL;
+    }
+    *out = f;
     return 0;
 }
 
@@ -114,7 +142,12 @@ int main(int argc, char **argv)
         O_LISTEN,
         O_THREADS,
         O_NOSERVE,
-        O_HELP
+        O_HELP,
+        O_DATA,
+        O_FLAP_RATE,
+        O_FLAP_SITES,
+        O_NOTLS,
+        O_FIX,
     };
     static const struct option longopts[] = {
         {"out", required_argument, NULL, O_OUT},
@@ -129,6 +162,11 @@ int main(int argc, char **argv)
         {"listen", required_argument, NULL, O_LISTEN},
         {"threads", required_argument, NULL, O_THREADS},
         {"no-serve", no_argument, NULL, O_NOSERVE},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"flap-rate", required_argument, NULL, O_FLAP_RATE},
+        {"flap-sites", required_argument, NULL, O_FLAP_SITES},
+        {"no-tls", no_argument, NULL, O_NOTLS},
+        {"fix-targets", required_argument, NULL, O_FIX},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -140,7 +178,11 @@ int main(int argc, char **argv)
                     .defect_rate = 0.3,
                     .listen = "127.0.0.1",
                     .threads = 2,
-                    .serve = true};
+                    .serve = true,
+                    .data_dir = GS_DATA_DIR_DEFAULT,
+                    .flap_rate = 0.1,
+                    .flap_sites = 1,
+                    .tls = true};
     unsigned long long v;
     int c;
     gs_err_t err;
@@ -176,17 +218,28 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case O_RATE: {
-            char *end;
-            errno = 0;
-            double f = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(f >= 0.0 && f <= 1.0)) {
-                fprintf(stderr, "gs-simsrv: --defect-rate wants a fraction from 0 to 1\n");
+        case O_RATE:
+            if (parse_fraction("--defect-rate", optarg, &o.defect_rate) < 0)
                 return 2;
-            }
-            o.defect_rate = f;
             break;
-        }
+        case O_FLAP_RATE:
+            if (parse_fraction("--flap-rate", optarg, &o.flap_rate) < 0)
+                return 2;
+            break;
+        case O_FLAP_SITES:
+            if (parse_uint("--flap-sites", optarg, 1, SIM_MAX_FLAP_SITES, &v) < 0)
+                return 2;
+            o.flap_sites = (unsigned)v;
+            break;
+        case O_DATA:
+            o.data_dir = optarg;
+            break;
+        case O_NOTLS:
+            o.tls = false;
+            break;
+        case O_FIX:
+            sim_plan_fix_targets(optarg);
+            break;
         case O_FAULTS:
             o.faults = true;
             break;
@@ -231,6 +284,11 @@ int main(int argc, char **argv)
     /* A waiter must never see the markers of an earlier run. */
     remove_marker(o.out_dir, "ready");
     remove_marker(o.out_dir, "port");
+    remove_marker(o.out_dir, "ipv6-unavailable");
+    /* IPv6 sites need a ::1 listener beside an IPv4 one; without it no site is told apart
+     * by IPv6. */
+    bool v6ok = sim_server_probe_ipv6();
+    o.ipv6 = v6ok && strchr(o.listen, ':') == NULL;
 
     /* Every thread started from here on inherits the blocked signals; main waits for
      * them with sigwait, so no handler runs inside a server thread. */
@@ -248,9 +306,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "gs-simsrv: %s\n", err.msg);
         return 1;
     }
+    if (plan.uncovered) {
+        fprintf(stderr,
+                "gs-simsrv: %u defect rows not planted, too few targets (tests/sim/README.md "
+                "gives the minimum --sites and --accounts):",
+                plan.uncovered);
+        for (unsigned i = 0; i < plan.uncovered && i < sizeof plan.uncovered_rows; i++) {
+            const sim_defect_t *d = &sim_defects[plan.uncovered_rows[i]];
+            fprintf(stderr, " %s/%s", d->code ? d->code : "-", d->cause ? d->cause : "-");
+        }
+        fputc('\n', stderr);
+    }
     rc = sim_files_write(&plan, &err);
+    if (rc == 0 && !v6ok)
+        rc = sim_files_put(o.out_dir, "ipv6-unavailable", "", 0, &err);
     if (rc == 0 && !o.serve)
-        rc = sim_files_write_connect(&plan, o.port, &err);
+        rc = sim_files_write_connect(&plan, o.port, 0, 0, &err);
     if (rc < 0 || !o.serve) {
         if (rc < 0)
             fprintf(stderr, "gs-simsrv: %s\n", err.msg);
@@ -267,7 +338,12 @@ int main(int argc, char **argv)
     unsigned port = sim_server_port(srv);
     char portline[16];
     int n = snprintf(portline, sizeof portline, "%u\n", port);
-    rc = sim_files_write_connect(&plan, port, &err);
+    rc =
+        sim_files_write_connect(&plan, port, sim_server_port6(srv), sim_server_tls_port(srv), &err);
+    if (rc == 0 && sim_server_tls(srv)) {
+        const char *pem = sim_tls_ca_pem(sim_server_tls(srv));
+        rc = sim_files_put(o.out_dir, "ca.pem", pem, strlen(pem), &err);
+    }
     if (rc == 0)
         rc = sim_files_put(o.out_dir, "port", portline, (size_t)n, &err);
     if (rc == 0)
@@ -281,9 +357,10 @@ int main(int argc, char **argv)
     char when[32];
     gs_time_format_cst(o.ref_unix, when, sizeof when);
     fprintf(stderr,
-            "gs-simsrv: %zu sites, %zu accounts on %s port %u, reference %s; "
-            "SIGTERM to stop\n",
-            plan.n_sites, plan.n_targets - plan.n_sites, o.listen, port, when);
+            "gs-simsrv: %zu sites, %zu accounts on %s port %u (::1 port %u, HTTPS port %u), "
+            "reference %s%s; SIGTERM to stop\n",
+            plan.n_sites, plan.n_targets - plan.n_sites, o.listen, port, sim_server_port6(srv),
+            sim_server_tls_port(srv), when, plan.cal.loaded ? "" : ", no holidays.tsv");
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)

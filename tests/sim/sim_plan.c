@@ -3,8 +3,10 @@
  * published, all relative to the reference date.
  *
  * Every decision draws from its own stream (sim.h: SIM_STREAM_*), so that adding a style
- * choice does not reshuffle the defects of an existing seed. The plan is a few hundred
- * bytes per target plus two bytes per item; it is read-only once built. */
+ * choice does not reshuffle the defects of an existing seed. The defects come in two
+ * passes: the rows of the first release exactly as they always were (so existing
+ * arguments keep their truth), then the grouped rows onto the targets left clean. The plan
+ * is about a kilobyte per target plus two bytes per item; it is read-only once built. */
 #include "sim.h"
 
 #include <stdio.h>
@@ -27,8 +29,14 @@ static const struct {
     {SIM_FAULT_BOMB, "湖南省通信管理局", "bomb"},
     {SIM_FAULT_SLOW, "湖南省邮政管理局", "slow"},
     {SIM_FAULT_MALFORMED, "湖南省测绘地理信息局", "malformed"},
+    {SIM_FAULT_RESET, "湖南省机关事务管理局", "reset"},
+    {SIM_FAULT_TIMEOUT, "湖南省人民防空办公室", "timeout"},
+    {SIM_FAULT_BAD_GATEWAY, "湖南省供销合作总社", "badgateway"},
+    {SIM_FAULT_REFUSED, "湖南省国防科技工业局", "refused"},
+    {SIM_FAULT_FLAP, "湖南省监狱管理局", "flap"},
 };
-#define N_FAULT_SITES (sizeof fault_sites / sizeof fault_sites[0])
+/* The flapping site is the last row; --flap-sites adds more of it (flap2, flap3...). */
+#define N_FAULT_ROWS (sizeof fault_sites / sizeof fault_sites[0])
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -53,9 +61,10 @@ int32_t sim_plan_tod(const sim_plan_t *p, sim_rng_t *rng, int age)
         /* Today: never after the reference time. */
         hi = p->ref_tod;
         lo = lo < hi ? lo : 0;
-    } else if (age == 14) {
-        /* The borderline: exactly 14 calendar days, and not more than 14 x 24 hours either,
-         * so that a checker counting hours agrees with one counting days. */
+    } else if (age == 14 || age == 183 || age == 365) {
+        /* The borderlines: exactly 14 (183, 365) calendar days, and not more than that many
+         * times 24 hours either, so that a checker counting hours agrees with one counting
+         * days. */
         lo = lo > p->ref_tod ? lo : p->ref_tod;
         hi = hi > lo ? hi : DAY - 1;
     }
@@ -192,15 +201,24 @@ static void site_identity(sim_target_t *t, unsigned region, unsigned k)
 
 static void fault_identity(sim_target_t *t, unsigned f)
 {
+    unsigned row = f < N_FAULT_ROWS ? f : (unsigned)N_FAULT_ROWS - 1;
+    unsigned extra = f - row; /* the second, third ... flapping site */
     t->kind = SIM_SITE;
     t->region = 0;
-    snprintf(t->owner, sizeof t->owner, "%s", fault_sites[f].owner);
-    snprintf(t->place, sizeof t->place, "%s", fault_sites[f].owner);
-    snprintf(t->name, sizeof t->name, "%s网站", fault_sites[f].owner);
+    snprintf(t->owner, sizeof t->owner, "%s", fault_sites[row].owner);
+    snprintf(t->place, sizeof t->place, "%s", fault_sites[row].owner);
+    if (extra)
+        snprintf(t->name, sizeof t->name, "%s网站%u", fault_sites[row].owner, extra + 1);
+    else
+        snprintf(t->name, sizeof t->name, "%s网站", fault_sites[row].owner);
     snprintf(t->id, sizeof t->id, "%s%04u", sim_regions[0].code, 9001 + f);
-    snprintf(t->host, sizeof t->host, "www.sim-fault-%s.gov.cn", fault_sites[f].slug);
+    if (extra)
+        snprintf(t->host, sizeof t->host, "www.sim-fault-%s%u.gov.cn", fault_sites[row].slug,
+                 extra + 1);
+    else
+        snprintf(t->host, sizeof t->host, "www.sim-fault-%s.gov.cn", fault_sites[row].slug);
     snprintf(t->url, sizeof t->url, "http://%s/", t->host);
-    t->u.site.fault = (uint8_t)fault_sites[f].fault;
+    t->u.site.fault = (uint8_t)fault_sites[row].fault;
 }
 
 static const char *feed_ext(sim_feedfmt_t f)
@@ -305,7 +323,8 @@ static int assign_defects(sim_plan_t *p, size_t first, size_t n, sim_kind_t kind
     unsigned rows[64], n_rows = 0, total_weight = 0;
     for (size_t d = 0; d < sim_n_defects && n_rows < 64; d++) {
         const sim_defect_t *def = &sim_defects[d];
-        if (def->kind == kind && def->fault == SIM_FAULT_NONE && def->weight > 0) {
+        if (def->kind == kind && def->fault == SIM_FAULT_NONE && def->weight > 0 &&
+            def->group == SIM_G_FIRST) {
             rows[n_rows++] = (unsigned)d;
             total_weight += def->weight;
         }
@@ -351,11 +370,210 @@ static int assign_defects(sim_plan_t *p, size_t first, size_t n, sim_kind_t kind
     return 0;
 }
 
-/* Run the plan hooks of every defect, in registry order, counting per row. */
+/* ---------------------------------------------------------------- grouped defects */
+
+static bool has_group(const sim_target_t *t, sim_group_t g)
+{
+    for (unsigned i = 0; i < t->n_defects; i++)
+        if (sim_defects[t->defects[i]].group == g)
+            return true;
+    return false;
+}
+
+static bool can_take(const sim_plan_t *p, const sim_target_t *t, unsigned row)
+{
+    const sim_defect_t *d = &sim_defects[row];
+    if (t->n_defects >= SIM_MAX_DEFECTS || has_group(t, d->group))
+        return false;
+    /* M-DUPLICATE re-identifies the account (platform, owner): it stands alone, so that no
+     * other row depends on what it changes. */
+    if (d->group == SIM_G_M_DUP && t->n_defects > 0)
+        return false;
+    if (t->n_defects > 0 && has_group(t, SIM_G_M_DUP))
+        return false;
+    return !d->eligible || d->eligible(t, p);
+}
+
+/* The second pass: the grouped rows of a kind onto targets [first, first+n) that the first
+ * pass left clean (the borderline 14-day target excluded, and one more kept clean). Enough
+ * targets for the largest group are used when the province has 6 or more of the kind, so
+ * that every row is planted at least once; each row goes to the used target with the fewest
+ * rows that can take it (one row per group), and a used target that got none takes a
+ * weighted random row. Rows no target can take are counted in p->uncovered. */
+static int assign_grouped(sim_plan_t *p, size_t first, size_t n, sim_kind_t kind)
+{
+    if (n == 0 || !(p->opts.defect_rate > 0))
+        return 0;
+    unsigned rows[128], n_rows = 0, per_group[SIM_G_COUNT] = {0}, max_group = 0;
+    for (size_t d = 0; d < sim_n_defects && n_rows < 128; d++) {
+        const sim_defect_t *def = &sim_defects[d];
+        if (def->kind == kind && def->group != SIM_G_FIRST && def->weight > 0) {
+            rows[n_rows++] = (unsigned)d;
+            if (++per_group[def->group] > max_group)
+                max_group = per_group[def->group];
+        }
+    }
+    sim_rng_t rng;
+    sim_rng_init(&rng, p->opts.seed, SIM_STREAM_GROUPED, kind);
+    uint32_t *perm = permutation(n, &rng);
+    uint32_t *cand = malloc((n ? n : 1) * sizeof *cand);
+    if (!perm || !cand) {
+        free(perm);
+        free(cand);
+        return GS_ENOMEM;
+    }
+    size_t n_free = 0;
+    for (size_t i = 0; i < n; i++) {
+        const sim_target_t *t = &p->targets[first + perm[i]];
+        if (t->n_defects == 0 && t->newest_age != 14)
+            cand[n_free++] = (uint32_t)(first + perm[i]);
+    }
+    size_t keep = p->opts.defect_rate < 1.0 && n_free >= 2 ? 1 : 0;
+    size_t limit = n_free - keep;
+    size_t m = (size_t)(p->opts.defect_rate * (double)n_free + 0.5);
+    if (n >= 6 && m < max_group)
+        m = max_group;
+    if (m > limit)
+        m = limit;
+    /* The rows that only some targets can take go first, while every used target is free:
+     * M-DUPLICATE (a target of its own, with another account in its region), then the
+     * ones that want a WeChat account. */
+    unsigned order[128], n_order = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (unsigned r = 0; r < n_rows; r++) {
+            const sim_defect_t *def = &sim_defects[rows[r]];
+            int rank = def->group == SIM_G_M_DUP ? 0 : def->eligible ? 1 : 2;
+            if (rank == pass)
+                order[n_order++] = rows[r];
+        }
+    if (n >= 6) {
+        for (unsigned o = 0; o < n_order; o++) {
+            unsigned row = order[o];
+            size_t best = SIZE_MAX;
+            for (size_t i = 0; i < m; i++) {
+                const sim_target_t *t = &p->targets[cand[i]];
+                if (can_take(p, t, row) &&
+                    (best == SIZE_MAX || t->n_defects < p->targets[cand[best]].n_defects))
+                    best = i;
+            }
+            /* None of the used targets can take it (a menu row and no WeChat account among
+             * them): use one more target, if there is one that can. */
+            for (size_t i = m; best == SIZE_MAX && i < limit; i++)
+                if (can_take(p, &p->targets[cand[i]], row)) {
+                    uint32_t tmp = cand[m];
+                    cand[m] = cand[i];
+                    cand[i] = tmp;
+                    best = m++;
+                }
+            if (best == SIZE_MAX) {
+                if (p->uncovered < sizeof p->uncovered_rows)
+                    p->uncovered_rows[p->uncovered] = (uint8_t)row;
+                p->uncovered++;
+                continue;
+            }
+            sim_target_t *t = &p->targets[cand[best]];
+            t->defects[t->n_defects++] = (uint8_t)row;
+        }
+    }
+    for (size_t i = 0; i < m; i++) {
+        sim_target_t *t = &p->targets[cand[i]];
+        if (t->n_defects > 0)
+            continue;
+        unsigned total = 0;
+        for (unsigned r = 0; r < n_rows; r++)
+            total += can_take(p, t, rows[r]) ? sim_defects[rows[r]].weight : 0;
+        if (total == 0)
+            continue;
+        unsigned w = sim_rng_below(&rng, total);
+        for (unsigned r = 0; r < n_rows; r++) {
+            unsigned wr = can_take(p, t, rows[r]) ? sim_defects[rows[r]].weight : 0;
+            if (w < wr) {
+                t->defects[t->n_defects++] = (uint8_t)rows[r];
+                break;
+            }
+            w -= wr;
+        }
+    }
+    free(perm);
+    free(cand);
+    return 0;
+}
+
+bool sim_target_has(const sim_target_t *t, unsigned row)
+{
+    for (unsigned i = 0; i < t->n_defects; i++)
+        if (t->defects[i] == row)
+            return true;
+    return false;
+}
+
+bool sim_plan_site_reachable(const sim_target_t *t)
+{
+    if (t->kind != SIM_SITE || t->u.site.fault != SIM_FAULT_NONE)
+        return false;
+    for (unsigned i = 0; i < t->n_defects; i++) {
+        const sim_defect_t *d = &sim_defects[t->defects[i]];
+        if (d->code && strcmp(d->code, "W-UNREACHABLE") == 0)
+            return false;
+    }
+    return true;
+}
+
+/* --fix-targets: ids (comma-separated) served as clean -- a province whose inspected
+ * targets fixed their defects. Set by sim_main.c before sim_plan_build; NULL: none. */
+static const char *fix_ids;
+
+int sim_plan_fix_targets(const char *ids)
+{
+    fix_ids = ids && *ids ? ids : NULL;
+    return 0;
+}
+
+/* Whether id is in the --fix-targets list. */
+static bool fixed(const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *q = fix_ids; q && *q;) {
+        size_t len = strcspn(q, ",");
+        if (len == n && strncmp(q, id, n) == 0)
+            return true;
+        q += len + (q[len] == ',');
+    }
+    return false;
+}
+
+/* Every --fix-targets id names a target: 0, or GS_EINVAL with the first that does not. */
+static int check_fixed(const sim_plan_t *p, gs_err_t *err)
+{
+    for (const char *q = fix_ids; q && *q;) {
+        size_t len = strcspn(q, ",");
+        bool found = len == 0;
+        for (size_t i = 0; i < p->n_targets && !found; i++)
+            found = strlen(p->targets[i].id) == len && !strncmp(p->targets[i].id, q, len);
+        if (!found)
+            return gs_err_set(err, GS_EINVAL, "--fix-targets: no target %.*s", (int)len, q);
+        q += len + (q[len] == ',');
+    }
+    return 0;
+}
+
+/* Run the plan hooks of every defect, in registry order, counting per row. A fixed target
+ * keeps its place in the counts (so that every other target is planned exactly as without
+ * --fix-targets: the first target of a row gets the borderline case) but none of its
+ * hooks run and it loses its defects and its fault: it is served, and its truth written,
+ * as a clean target. */
 static void run_plan_hooks(sim_plan_t *p, unsigned *nth)
 {
     for (size_t i = 0; i < p->n_targets; i++) {
         sim_target_t *t = &p->targets[i];
+        if (fix_ids && fixed(t->id)) {
+            for (unsigned j = 0; j < t->n_defects; j++)
+                nth[t->defects[j]]++;
+            t->n_defects = 0;
+            if (t->kind == SIM_SITE)
+                t->u.site.fault = SIM_FAULT_NONE;
+            continue;
+        }
         for (unsigned j = 0; j < t->n_defects; j++) {
             const sim_defect_t *def = &sim_defects[t->defects[j]];
             sim_rng_t rng;
@@ -431,14 +649,25 @@ static int column_newest(sim_colclass_t c, int site_newest, sim_rng_t *rng)
     return age < site_newest ? site_newest : age;
 }
 
-/* Choose the columns, spread the page budget, date every item. */
-static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
+/* The columns of a site with the 政务公开 section: eleven in the nav, fourteen under
+ * 政务公开 (level 2). */
+static const char *const extended_l1[] = {"zwdt", "yw",   "bmdt", "jcdt", "tzgg", "zcwj",
+                                          "zcjd", "zwgk", "hdjl", "bsfw", "ztzl"};
+static const char *const extended_l2[] = {"gzdt", "gggs", "rsxx", "rsrm", "zkly",   "ghjh", "fzgh",
+                                          "tjxx", "jgzn", "czzj", "zdxm", "ggzypz", "yjgl", "tjsj"};
+/* Columns of the nav of an ordinary site: 7 to 11. */
+#define NAV_MAX_COLS 11
+
+static bool itemized(const sim_column_t *c)
 {
-    sim_site_t *s = &t->u.site;
-    sim_rng_t rng;
-    sim_rng_init(&rng, t->seed, SIM_STREAM_TARGET, 0);
-    int budget = (int)p->opts.pages_per_site - 1; /* the home page */
-    int n_cols = sim_rng_range(&rng, 7, SIM_MAX_COLS);
+    return !c->blank && sim_coldefs[c->def].cls != SIM_CC_PARENT;
+}
+
+/* Choose the columns of an ordinary site: the must-have ones, then others, in nav order.
+ * Returns how many. */
+static int choose_columns(sim_target_t *t, sim_rng_t *rng, int budget, uint8_t *chosen)
+{
+    int n_cols = sim_rng_range(rng, 7, NAV_MAX_COLS);
     /* Every column needs its list page and at least two items. */
     if (n_cols > budget / 3)
         n_cols = budget / 3;
@@ -453,7 +682,7 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
         pick[n_pick++] = must[i];
     uint8_t others[16];
     size_t n_others = 0;
-    for (size_t d = 0; d < sim_n_coldefs; d++) {
+    for (size_t d = 0; d <= 12; d++) {
         bool in = false;
         for (size_t i = 0; i < sizeof must; i++)
             in = in || must[i] == d;
@@ -461,23 +690,137 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
             others[n_others++] = (uint8_t)d;
     }
     for (size_t i = n_others; i > 1; i--) {
-        size_t j = sim_rng_below(&rng, (uint32_t)i);
+        size_t j = sim_rng_below(rng, (uint32_t)i);
         uint8_t tmp = others[i - 1];
         others[i - 1] = others[j];
         others[j] = tmp;
     }
     for (size_t i = 0; i < n_others; i++)
         pick[n_pick++] = others[i];
-    /* Keep the first n_cols, in nav order (column 0 = 政务动态 first). */
-    uint8_t chosen[SIM_MAX_COLS];
-    for (int i = 0; i < n_cols; i++)
-        chosen[i] = pick[i];
+    /* A site without a board has no 互动交流 column either (W-INTERACT no-channel). */
+    int k = 0;
+    for (size_t i = 0; i < n_pick && k < n_cols; i++)
+        if (!(pick[i] == 10 && t->u.site.interact == SIM_IA_NO_CHANNEL))
+            chosen[k++] = pick[i];
+    n_cols = k;
+    /* A 政策文件 column always comes with its 政策解读: a tiny site with room for only one of
+     * them keeps the interpretations. */
+    bool policy = false, interp = false;
+    for (int i = 0; i < n_cols; i++) {
+        policy = policy || chosen[i] == 5;
+        interp = interp || chosen[i] == 6;
+    }
+    for (int i = 0; policy && !interp && i < n_cols; i++)
+        if (chosen[i] == 5)
+            chosen[i] = 6;
+    /* Nav order (column 0 = 政务动态 first). */
     for (int i = 1; i < n_cols; i++)
         for (int j = i; j > 0 && chosen[j - 1] > chosen[j]; j--) {
             uint8_t tmp = chosen[j];
             chosen[j] = chosen[j - 1];
             chosen[j - 1] = tmp;
         }
+    return n_cols;
+}
+
+/* The columns of a site with the 政务公开 section; their levels into levels. */
+static int choose_extended(const sim_target_t *t, uint8_t *chosen, uint8_t *levels)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof extended_l1 / sizeof extended_l1[0]; i++) {
+        int d = sim_coldef_find(extended_l1[i]);
+        if (d < 0 || (d == 10 && t->u.site.interact == SIM_IA_NO_CHANNEL))
+            continue;
+        chosen[n] = (uint8_t)d;
+        levels[n++] = 1;
+    }
+    for (size_t i = 0; i < sizeof extended_l2 / sizeof extended_l2[0]; i++) {
+        int d = sim_coldef_find(extended_l2[i]);
+        if (d < 0)
+            continue;
+        chosen[n] = (uint8_t)d;
+        levels[n++] = 2;
+    }
+    return n;
+}
+
+static int col_of_def(const sim_site_t *s, int def)
+{
+    for (unsigned i = 0; i < s->n_cols; i++)
+        if (s->cols[i].def == def)
+            return (int)i;
+    return -1;
+}
+
+/* Spread n_items over the itemized columns by class weight, then make the 政策解读 column
+ * one interpretation per 政策文件 item (but the dropped one), the difference going to
+ * column 0; paginate. Returns whether the pagination changed. */
+static bool spread_items(sim_site_t *s, int n_items, int per_page)
+{
+    int n_itemized = 0, wsum = 0;
+    for (unsigned i = 0; i < s->n_cols; i++)
+        if (itemized(&s->cols[i])) {
+            n_itemized++;
+            wsum += class_weight(sim_coldefs[s->cols[i].def].cls);
+        }
+    if (n_itemized == 0)
+        n_itemized = 1;
+    int min_each = n_items >= 2 * n_itemized ? 2 : 1;
+    if (n_items < n_itemized * min_each)
+        n_items = n_itemized * min_each;
+    int left = n_items - n_itemized * min_each;
+    int given = 0;
+    for (unsigned i = 0; i < s->n_cols; i++) {
+        sim_column_t *c = &s->cols[i];
+        if (!itemized(c)) {
+            c->n_items = 0;
+            continue;
+        }
+        int extra = wsum ? left * class_weight(sim_coldefs[c->def].cls) / wsum : 0;
+        c->n_items = (uint32_t)(min_each + extra);
+        given += min_each + extra;
+    }
+    s->cols[0].n_items += (uint32_t)(n_items - given);
+    int pol = col_of_def(s, 5), itp = col_of_def(s, 6);
+    if (pol > 0 && itp > 0) {
+        sim_column_t *cp = &s->cols[pol], *ci = &s->cols[itp];
+        /* Two policy documents at least when one goes without its interpretation, so that
+         * the 政策解读 column is never left blank. */
+        uint32_t want_p = s->policy_drop && cp->n_items < 2 ? 2 : cp->n_items;
+        uint32_t want_i = want_p - (s->policy_drop ? 1 : 0);
+        int64_t delta = (int64_t)want_p + want_i - cp->n_items - ci->n_items;
+        if ((int64_t)s->cols[0].n_items - delta >= 1) {
+            s->cols[0].n_items = (uint32_t)((int64_t)s->cols[0].n_items - delta);
+            cp->n_items = want_p;
+            ci->n_items = want_i;
+        }
+    }
+    bool same = true;
+    for (unsigned i = 0; i < s->n_cols; i++) {
+        sim_column_t *c = &s->cols[i];
+        uint16_t np = (uint16_t)((c->n_items + (uint32_t)per_page - 1) / (uint32_t)per_page);
+        np = np ? np : 1;
+        same = same && np == c->n_pages;
+        c->n_pages = np;
+    }
+    return !same;
+}
+
+/* Choose the columns, spread the page budget, date every item. */
+static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
+{
+    sim_site_t *s = &t->u.site;
+    sim_rng_t rng;
+    sim_rng_init(&rng, t->seed, SIM_STREAM_TARGET, 0);
+    int budget = (int)p->opts.pages_per_site - 1; /* the home page */
+    uint8_t chosen[SIM_MAX_COLS], levels[SIM_MAX_COLS];
+    int n_cols = choose_columns(t, &rng, budget, chosen);
+    memset(levels, 1, sizeof levels);
+    if (s->extended) {
+        n_cols = choose_extended(t, chosen, levels);
+        if (budget < SIM_EXTENDED_MIN_PAGES - 1)
+            budget = SIM_EXTENDED_MIN_PAGES - 1;
+    }
     s->n_cols = (uint8_t)n_cols;
     sim_datefmt_t primary = (sim_datefmt_t)s->cols[0].fmt;
     uint16_t base_num = (uint16_t)sim_rng_range(&rng, 1000, 8000);
@@ -485,6 +828,8 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
     for (int i = 0; i < n_cols; i++) {
         sim_column_t *c = &s->cols[i];
         c->def = chosen[i];
+        c->level = levels[i];
+        c->blank = (s->blank_defs & (1u << c->def)) ? 1 : 0;
         /* Strictly increasing: the number identifies the column in article URLs. */
         base_num = (uint16_t)(base_num + sim_rng_range(&rng, 1, 9));
         c->num = base_num;
@@ -495,6 +840,23 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
                                                         : primary);
         c->n_pages = 1;
     }
+    /* Blank columns alternate between an empty list and the placeholder text. */
+    unsigned nb = 0;
+    for (int i = 0; i < n_cols; i++)
+        if (s->cols[i].blank)
+            s->cols[i].blank = (uint8_t)(1 + nb++ % 2);
+    /* Titles of one class are split between its columns (sim_text_title). */
+    for (int i = 0; i < n_cols; i++) {
+        sim_colclass_t cls = sim_coldefs[s->cols[i].def].cls;
+        unsigned rank = 0, count = 0;
+        for (int j = 0; j < n_cols; j++)
+            if (sim_coldefs[s->cols[j].def].cls == cls) {
+                rank += j < i;
+                count++;
+            }
+        s->cols[i].cls_rank = (uint8_t)rank;
+        s->cols[i].cls_count = (uint8_t)count;
+    }
 
     /* Items: what the budget leaves after the list pages; paginating costs pages too, so
      * settle in a few rounds. */
@@ -504,39 +866,35 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
         for (int i = 0; i < n_cols; i++)
             pages += s->cols[i].n_pages;
         n_items = budget - pages;
-        int min_each = n_items >= 2 * n_cols ? 2 : 1;
-        if (n_items < n_cols * min_each)
-            n_items = n_cols * min_each;
-        int wsum = 0;
-        for (int i = 0; i < n_cols; i++)
-            wsum += class_weight(sim_coldefs[s->cols[i].def].cls);
-        int left = n_items - n_cols * min_each;
-        int given = 0;
-        for (int i = 0; i < n_cols; i++) {
-            int w = class_weight(sim_coldefs[s->cols[i].def].cls);
-            int extra = left * w / wsum;
-            s->cols[i].n_items = (uint32_t)(min_each + extra);
-            given += min_each + extra;
-        }
-        s->cols[0].n_items += (uint32_t)(n_items - given);
-        bool same = true;
-        for (int i = 0; i < n_cols; i++) {
-            uint16_t np = (uint16_t)((s->cols[i].n_items + per_page - 1) / per_page);
-            same = same && np == s->cols[i].n_pages;
-            s->cols[i].n_pages = np ? np : 1;
-        }
-        if (same)
+        if (!spread_items(s, n_items, per_page))
             break;
     }
+    n_items = 0;
+    for (int i = 0; i < n_cols; i++)
+        n_items += (int)s->cols[i].n_items;
 
     s->ages = *pool;
     s->n_items = (uint32_t)n_items;
     uint32_t at = 0;
+    int pol = col_of_def(s, 5);
     for (int i = 0; i < n_cols; i++) {
         sim_column_t *c = &s->cols[i];
         sim_colclass_t cls = sim_coldefs[c->def].cls;
         c->first = at;
-        int age = i == 0 ? t->newest_age : column_newest(cls, t->newest_age, &rng);
+        int forced = c->def < SIM_MAX_COLDEFS ? s->force_age[c->def] : 0;
+        int age = i == 0   ? t->newest_age
+                  : forced ? forced
+                           : column_newest(cls, t->newest_age, &rng);
+        if (cls == SIM_CC_INTERP && pol >= 0 && pol < i) {
+            /* An interpretation is published the day of its document. */
+            const sim_column_t *cp = &s->cols[pol];
+            uint32_t skip = s->policy_drop ? 1 : 0;
+            for (uint32_t k = 0; k < c->n_items; k++) {
+                uint32_t pk = k + skip < cp->n_items ? k + skip : cp->n_items - 1;
+                s->ages[at++] = s->ages[cp->first + pk];
+            }
+            continue;
+        }
         for (uint32_t k = 0; k < c->n_items; k++) {
             s->ages[at++] = (uint16_t)(age > 9999 ? 9999 : age);
             age += class_gap(cls, &rng);
@@ -544,11 +902,12 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
     }
     *pool += at;
 
-    /* Home lists: the dated columns in nav order, 政务动态 first (it has the newest). */
+    /* Home lists: the dated columns of the nav in nav order, 政务动态 first (it has the
+     * newest). */
     s->n_blocks = 0;
     for (int i = 0; i < n_cols && s->n_blocks < SIM_MAX_BLOCKS; i++) {
         sim_colclass_t cls = sim_coldefs[s->cols[i].def].cls;
-        if (cls > SIM_CC_INTERP)
+        if (cls > SIM_CC_INTERP || s->cols[i].level != 1 || s->cols[i].n_items == 0)
             continue;
         uint8_t b = s->n_blocks++;
         s->blocks[b] = (uint8_t)i;
@@ -570,6 +929,28 @@ static int layout_site(sim_plan_t *p, sim_target_t *t, uint16_t **pool)
     s->conac_https = sim_rng_chance(&rng, 50);
     s->since = (uint32_t)sim_rng_range(&rng, 2003, 2015);
     s->theme = (uint8_t)sim_rng_below(&rng, 4);
+
+    /* The article exposing personal data: the newest notice (a 公示), else the newest news. */
+    if (s->privacy) {
+        int c = col_of_def(s, 4);
+        s->privacy_col = (uint8_t)(c > 0 && s->cols[c].n_items > 0 ? c : 0);
+    }
+    /* The duplicated item: the newest of column 0, copied as the newest item of other
+     * dated columns that are not aged by a defect (so their staleness is unchanged). */
+    s->n_dup_dst = 0;
+    if (s->dup_cols > 1 && !(s->privacy && s->privacy_col == 0) && s->cols[0].n_items > 0) {
+        for (int i = 1; i < n_cols && s->n_dup_dst + 1 < s->dup_cols; i++) {
+            sim_column_t *c = &s->cols[i];
+            sim_colclass_t cls = sim_coldefs[c->def].cls;
+            bool kind_ok = cls == SIM_CC_NEWS || cls == SIM_CC_NOTICE || cls == SIM_CC_PERSONNEL ||
+                           cls == SIM_CC_PLAN || cls == SIM_CC_SPECIAL || cls == SIM_CC_OPEN;
+            if (!kind_ok || c->n_items == 0 || s->force_age[c->def] ||
+                (s->privacy && i == s->privacy_col))
+                continue;
+            s->ages[c->first] = s->ages[s->cols[0].first];
+            s->dup_dst[s->n_dup_dst++] = (uint8_t)i;
+        }
+    }
     return 0;
 }
 
@@ -605,7 +986,7 @@ int sim_plan_build(sim_plan_t *p, const sim_opts_t *o, gs_err_t *err)
     p->ref_days = floor_div(cst, DAY);
     p->ref_tod = (int32_t)(cst - p->ref_days * DAY);
 
-    size_t n_fault = o->faults ? N_FAULT_SITES : 0;
+    size_t n_fault = o->faults ? N_FAULT_ROWS - 1 + (o->flap_sites ? o->flap_sites : 1) : 0;
     p->n_sites = o->sites + n_fault;
     p->n_targets = p->n_sites + o->accounts;
     p->targets = calloc(p->n_targets ? p->n_targets : 1, sizeof *p->targets);
@@ -657,10 +1038,33 @@ int sim_plan_build(sim_plan_t *p, const sim_opts_t *o, gs_err_t *err)
             if (sim_defects[d].fault == t->u.site.fault && t->n_defects < SIM_MAX_DEFECTS)
                 t->defects[t->n_defects++] = (uint8_t)d;
     }
+    /* The grouped rows, onto what the first pass left clean. */
+    rc = assign_grouped(p, 0, o->sites, SIM_SITE);
+    if (rc == 0)
+        rc = assign_grouped(p, p->n_sites, o->accounts, SIM_ACCOUNT);
+    if (rc < 0) {
+        rc = gs_err_set(err, rc, "out of memory assigning defects");
+        goto out;
+    }
+    rc = check_fixed(p, err);
+    if (rc < 0)
+        goto out;
     run_plan_hooks(p, nth);
+    /* WeChat accounts have a menu (registry menu_url) unless a row planted another. */
+    for (size_t i = p->n_sites; i < p->n_targets; i++) {
+        sim_account_t *a = &p->targets[i].u.acct;
+        if (a->platform <= 1 && a->menu == SIM_MENU_NONE)
+            a->menu = SIM_MENU_OK;
+    }
+    rc = sim_cal_load(&p->cal, o->data_dir, err);
+    if (rc < 0)
+        goto out;
 
-    /* Layouts: sites take at most pages_per_site items each. */
-    p->ages_pool = calloc(p->n_sites * (size_t)o->pages_per_site + 1, sizeof *p->ages_pool);
+    /* Layouts: sites take at most pages_per_site items each (a site with the 政务公开
+     * section at least SIM_EXTENDED_MIN_PAGES). */
+    size_t per_site =
+        o->pages_per_site > SIM_EXTENDED_MIN_PAGES ? o->pages_per_site : SIM_EXTENDED_MIN_PAGES;
+    p->ages_pool = calloc(p->n_sites * per_site + 1, sizeof *p->ages_pool);
     if (!p->ages_pool) {
         rc = gs_err_set(err, GS_ENOMEM, "out of memory for %zu sites x %u pages", p->n_sites,
                         o->pages_per_site);
@@ -673,6 +1077,9 @@ int sim_plan_build(sim_plan_t *p, const sim_opts_t *o, gs_err_t *err)
         else
             layout_account(p, &p->targets[i]);
     }
+    for (size_t i = 0; i < p->n_sites; i++)
+        if (p->targets[i].u.site.fault == SIM_FAULT_NONE)
+            sim_board_plan(p, &p->targets[i]);
     rc = index_build(p);
     if (rc < 0) {
         rc = gs_err_set(err, rc, "out of memory indexing hosts");
@@ -689,6 +1096,7 @@ out:
 
 void sim_plan_cleanup(sim_plan_t *p)
 {
+    sim_cal_cleanup(&p->cal);
     free(p->targets);
     free(p->ages_pool);
     free(p->host_slots);

@@ -6,8 +6,18 @@
  * header with the site name and logo, a nav of columns, dated lists in the format of the
  * site and block, and a footer with 主办单位, 联系电话, 网站标识码, ICP and 公安 filing
  * numbers, the conac badge and the 找错 link. Everything is rendered in UTF-8 from the
- * plan and converted to the site's charset by sim_reply_page. All internal links resolve;
- * the only dates on a page are the planted ones, none after the reference date. */
+ * plan and converted to the site's charset by sim_reply_page. All internal links resolve
+ * (but the broken ones a defect plants); the only dates on a page are the planted ones,
+ * none after the reference date.
+ *
+ * Sites with the 政务公开 section have second-level columns, listed on the 政务公开 page
+ * with their newest items and in the side navigation of each other. The 办事服务 column's
+ * articles are service guides (<h3>element</h3><p>...</p> for the ten elements), each
+ * 政策文件 article links its interpretation (相关解读：) and each 政策解读 links back
+ * (相关文件：). The defects of the grouped rows are rendered from the site's plan: the
+ * omitted footer items and tags, the spam, the hidden links, the cloaking (a spider's
+ * User-Agent gets another home page), the wrong forms, the duplicated item, the exposed
+ * numbers, the broken links. */
 #include "sim.h"
 
 #include <stdio.h>
@@ -21,13 +31,8 @@
 /* First article number of a column (art_<num>_<ART_BASE + k>.html). */
 #define ART_BASE 10000u
 
-typedef struct ctx {
-    const sim_plan_t *p;
-    const sim_target_t *t;
-    const sim_site_t *s;
-    gs_buf_t *b;
-    sim_pagekind_t kind;
-} ctx_t;
+/* The page being rendered: the plan, the site, the buffer, the kind of page. */
+typedef sim_page_t ctx_t;
 
 static const char *const theme_colors[] = {"#b5121b", "#0b5aa2", "#1a6f3b", "#9c4a1a"};
 
@@ -116,7 +121,13 @@ static const char css_text[] =
     ".footer a{color:#bbb}.footer .badges{float:left;margin-right:30px}"
     ".footer .badges img{width:56px;height:68px;margin-right:10px}"
     ".footer .info{float:left}"
-    "@media screen and (max-width:1200px){.w1200{width:100%}.block{width:auto;float:none}}";
+    "@media screen and (max-width:1200px){.w1200{width:100%}.block{width:auto;float:none}}"
+    ".msg-list,.gs-table{width:100%;border-collapse:collapse;margin:12px 0}.msg-list th,"
+    ".msg-list td,.gs-table th,.gs-table td{border:1px solid #e5e5e5;padding:8px 10px}"
+    ".msg-list th,.gs-table th{background:#f6f8fb}.msg-form{margin:12px 0;padding:16px;"
+    "border:1px solid #eee}.guide h3{font-size:17px;color:var(--main);margin:16px 0 6px}"
+    ".related{margin-top:18px;color:#666}.no-data{padding:40px;text-align:center;color:#999}"
+    ".notice-bar{padding:6px 12px;background:#fff8e1}";
 
 /* Inline JS of the template: font size, 长者模式, tabs, today's date computed in the
  * browser (never a literal date, which would make every page look fresh). */
@@ -197,12 +208,78 @@ static void item_rng(const ctx_t *x, const sim_column_t *c, uint32_t k, sim_rng_
     sim_rng_init(rng, x->t->seed, SIM_STREAM_ITEM, ((uint64_t)c->num << 24) | k);
 }
 
+/* The item whose content item k of column c shows: the duplicated item (W-DUP-POST) is
+ * column 0's newest wherever it is listed, title, body and all. */
+static void item_source(const ctx_t *x, const sim_column_t **c, uint32_t *k)
+{
+    for (unsigned i = 0; *k == 0 && i < x->s->n_dup_dst; i++)
+        if (*c == &x->s->cols[x->s->dup_dst[i]]) {
+            *c = &x->s->cols[0];
+            return;
+        }
+}
+
+/* The column of a class, or NULL (for entry links). */
+static const sim_column_t *col_by_slug(const sim_site_t *s, const char *slug, size_t len)
+{
+    for (unsigned i = 0; i < s->n_cols; i++) {
+        const char *cs = coldef(&s->cols[i])->slug;
+        if (strlen(cs) == len && memcmp(cs, slug, len) == 0)
+            return &s->cols[i];
+    }
+    return NULL;
+}
+
+static const sim_column_t *col_named(const sim_site_t *s, const char *slug)
+{
+    return col_by_slug(s, slug, strlen(slug));
+}
+
+static bool is_privacy_item(const ctx_t *x, const sim_column_t *c, uint32_t k)
+{
+    return x->s->privacy && k == 0 && c == &x->s->cols[x->s->privacy_col];
+}
+
+/* The 政策文件 item that interpretation k explains (the dropped one has none). */
+static uint32_t interp_policy(const ctx_t *x, uint32_t k)
+{
+    return k + (x->s->policy_drop ? 1u : 0u);
+}
+
 static unsigned item_title(const ctx_t *x, const sim_column_t *c, uint32_t k, gs_buf_t *out,
                            sim_rng_t *rng)
 {
+    item_source(x, &c, &k);
     gs_ymd_t d = sim_plan_date(x->p, col_age(x->s, c, k));
     item_rng(x, c, k, rng);
-    return sim_text_title(out, rng, coldef(c)->cls, x->t, d.y);
+    const sim_coldef_t *cd = coldef(c);
+    const sim_column_t *pc = col_named(x->s, "zcwj");
+    bool privacy = is_privacy_item(x, c, k);
+    if (!privacy && !(cd->cls == SIM_CC_INTERP && pc && pc->n_items))
+        return sim_text_title(out, rng, cd->cls, x->t, d.y, c->cls_rank, c->cls_count);
+    /* Special titles still draw the ordinary one, so that the body that follows is the
+     * same as without them. */
+    gs_buf_t scratch;
+    gs_buf_init(&scratch, 1024);
+    unsigned topic = sim_text_title(&scratch, rng, cd->cls, x->t, d.y, c->cls_rank, c->cls_count);
+    gs_buf_cleanup(&scratch);
+    if (privacy) {
+        if (x->s->privacy == SIM_PRIV_ID)
+            gs_buf_printf(out, "关于%s%d年公开招聘工作人员拟聘用人员的公示", x->t->owner, d.y);
+        else
+            gs_buf_printf(out, "关于公布%s各村（社区）网格员联系方式的通知", x->t->place);
+        return topic;
+    }
+    uint32_t pk = interp_policy(x, k);
+    if (pk >= pc->n_items)
+        pk = pc->n_items - 1;
+    gs_buf_t pt;
+    gs_buf_init(&pt, 1024);
+    sim_rng_t prng;
+    item_title(x, pc, pk, &pt, &prng);
+    gs_buf_printf(out, "%s的政策解读", gs_buf_str(&pt));
+    gs_buf_cleanup(&pt);
+    return topic;
 }
 
 static void item_url(const ctx_t *x, const sim_column_t *c, uint32_t k, char *out, size_t n)
@@ -219,17 +296,6 @@ static void col_url(const sim_column_t *c, unsigned page, char *out, size_t n)
         snprintf(out, n, "/col/%s/index_%u.html", coldef(c)->slug, page);
 }
 
-/* The column of a class, or NULL (for entry links). */
-static const sim_column_t *col_by_slug(const sim_site_t *s, const char *slug, size_t len)
-{
-    for (unsigned i = 0; i < s->n_cols; i++) {
-        const char *cs = coldef(&s->cols[i])->slug;
-        if (strlen(cs) == len && memcmp(cs, slug, len) == 0)
-            return &s->cols[i];
-    }
-    return NULL;
-}
-
 static void link_to_col(ctx_t *x, const char *slug, const char *text)
 {
     const sim_column_t *c = col_by_slug(x->s, slug, strlen(slug));
@@ -241,9 +307,37 @@ static void link_to_col(ctx_t *x, const char *slug, const char *text)
     gs_buf_printf(x->b, "<a href=\"%s\">%s</a>", url, text);
 }
 
+void sim_site_item_title(const sim_plan_t *p, const sim_target_t *t, unsigned col, uint32_t k,
+                         gs_buf_t *out)
+{
+    ctx_t x = {p, t, &t->u.site, NULL, SIM_PAGE_ARTICLE};
+    sim_rng_t rng;
+    item_title(&x, &t->u.site.cols[col], k, out, &rng);
+}
+
+void sim_site_item_url(const sim_plan_t *p, const sim_target_t *t, unsigned col, uint32_t k,
+                       char *out, size_t n)
+{
+    ctx_t x = {p, t, &t->u.site, NULL, SIM_PAGE_ARTICLE};
+    char path[128];
+    item_url(&x, &t->u.site.cols[col], k, path, sizeof path);
+    snprintf(out, n, "http://%s%s", t->host, path);
+}
+
 /* ---------------------------------------------------------------- furniture */
 
-static void head_open(ctx_t *x, const char *title)
+static bool no_name(const ctx_t *x)
+{
+    return (x->s->omit & SIM_OMIT_HEADER_NAME) != 0;
+}
+
+/* The cloaked home page: what a search-engine spider is shown. */
+static bool cloaked(const ctx_t *x, bool spider)
+{
+    return spider && x->kind == SIM_PAGE_HOME && x->s->security == SIM_SEC_CLOAK;
+}
+
+static void head_open(ctx_t *x, const char *title, const char *short_title)
 {
     const sim_charset_info_t *cs = &sim_charsets[x->s->charset];
     put(x, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n");
@@ -254,25 +348,53 @@ static void head_open(ctx_t *x, const char *title)
     put(x, "<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge,chrome=1\">\n"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">\n"
            "<title>");
-    put_esc(x, title);
+    put_esc(x, no_name(x) ? short_title : title);
     put(x, "</title>\n");
     if (!(x->s->omit & SIM_OMIT_META_SITE)) {
-        put(x, "<meta name=\"SiteName\" content=\"");
-        put_esc(x, x->t->name);
+        if (!(x->s->omit & SIM_OMIT_META_SITENAME)) {
+            put(x, "<meta name=\"SiteName\" content=\"");
+            put_esc(x, x->t->name);
+            put(x, "\">\n");
+        }
         gs_buf_printf(x->b,
-                      "\">\n<meta name=\"SiteDomain\" content=\"%s\">\n"
+                      "<meta name=\"SiteDomain\" content=\"%s\">\n"
                       "<meta name=\"SiteIDCode\" content=\"%s\">\n",
                       x->t->host, x->t->id);
     }
 }
 
+/* An injected redirect (W-SECURITY script-redirect): a hijacker's favourite, at the top. */
+static void head_script(ctx_t *x)
+{
+    if (x->kind != SIM_PAGE_HOME || x->s->security != SIM_SEC_SCRIPT)
+        return;
+    if (x->s->sec_style == 0)
+        gs_buf_printf(x->b,
+                      "<script>if(/baidu|sogou|so\\.com/.test(document.referrer))"
+                      "{window.location.href=\"http://%s/\"}</script>\n",
+                      sim_spam_hosts[1]);
+    else
+        gs_buf_printf(x->b,
+                      "<script>document.write('<iframe src=\"http://%s/\" width=\"0\" "
+                      "height=\"0\" frameborder=\"0\"></iframe>')</script>\n",
+                      sim_spam_hosts[1]);
+}
+
 static void head_close(ctx_t *x)
 {
-    gs_buf_printf(x->b,
-                  "<meta name=\"keywords\" content=\"%s,政务公开,政务服务,互动交流\">\n"
-                  "<meta name=\"description\" content=\"%s是%s在互联网上发布政务信息、"
-                  "提供在线服务、与公众互动交流的官方平台。\">\n",
-                  x->t->owner, x->t->name, x->t->owner);
+    if (no_name(x))
+        gs_buf_printf(x->b,
+                      "<meta name=\"keywords\" content=\"%s,政务公开,政务服务,互动交流\">\n"
+                      "<meta name=\"description\" content=\"本网站是%s在互联网上发布政务信息、"
+                      "提供在线服务、与公众互动交流的官方平台。\">\n",
+                      x->t->owner, x->t->owner);
+    else
+        gs_buf_printf(x->b,
+                      "<meta name=\"keywords\" content=\"%s,政务公开,政务服务,互动交流\">\n"
+                      "<meta name=\"description\" content=\"%s是%s在互联网上发布政务信息、"
+                      "提供在线服务、与公众互动交流的官方平台。\">\n",
+                      x->t->owner, x->t->name, x->t->owner);
+    head_script(x);
     gs_buf_printf(x->b, "<style type=\"text/css\">\n:root{--main:%s}\n",
                   theme_colors[x->s->theme % 4]);
     gs_buf_append(x->b, css_text, sizeof css_text - 1);
@@ -285,10 +407,10 @@ static void head_close(ctx_t *x)
 
 static void header(ctx_t *x)
 {
-    const char *name = (x->s->omit & SIM_OMIT_HEADER_NAME) ? "" : x->t->name;
+    const char *name = no_name(x) ? "" : x->t->name;
     put(x, "<body>\n<div class=\"topbar\"><div class=\"w1200\"><span class=\"welcome\" "
            "id=\"today\">欢迎访问");
-    put_esc(x, name);
+    put_esc(x, no_name(x) ? "本网站" : name);
     put(x, "</span><span class=\"tools\"><a href=\"javascript:void(0);\" "
            "onclick=\"toggleElder()\">长者模式</a><a href=\"javascript:void(0);\">无障碍浏览</a>"
            "<a href=\"javascript:void(0);\">繁體版</a></span></div></div>\n"
@@ -302,12 +424,28 @@ static void header(ctx_t *x)
     put(x, "<div class=\"navbar\"><div class=\"w1200\">\n<ul class=\"nav\">\n"
            "<li><a href=\"/\">首页</a></li>\n");
     for (unsigned i = 0; i < x->s->n_cols; i++) {
+        if (x->s->cols[i].level != 1)
+            continue;
         char url[96];
         col_url(&x->s->cols[i], 1, url, sizeof url);
         gs_buf_printf(x->b, "<li><a href=\"%s\">%s</a></li>\n", url, coldef(&x->s->cols[i])->name);
     }
     put(x, "</ul>\n</div></div>\n");
     sim_defect_render(x->t, x->p, x->kind, SIM_SLOT_HEADER, x->b);
+}
+
+/* The hidden link of W-SECURITY hidden-link, in one of five disguises. */
+static void hidden_link(ctx_t *x)
+{
+    static const char *const open[] = {"<div style=\"display:none\">",
+                                       "<div style=\"position:absolute;left:-9999px;top:-9999px\">",
+                                       "<div style=\"visibility:hidden\">",
+                                       "<p style=\"font-size:0\">",
+                                       "<marquee height=1 width=1 scrollamount=3000>"};
+    static const char *const close[] = {"</div>", "</div>", "</div>", "</p>", "</marquee>"};
+    unsigned v = x->s->sec_style % 5;
+    gs_buf_printf(x->b, "%s<a href=\"http://%s/\" target=\"_blank\">点击进入</a>%s\n", open[v],
+                  sim_spam_hosts[0], close[v]);
 }
 
 static void footer(ctx_t *x)
@@ -325,9 +463,10 @@ static void footer(ctx_t *x)
                       s->conac_https ? "https" : "http", s->conac_id);
     if (!(s->omit & SIM_OMIT_ZHAOCUO))
         gs_buf_printf(x->b,
-                      "<a href=\"https://zfwzzc.www.gov.cn/check_web/"
-                      "errorInfo_querySiteInfo.action?sitecode=%s\" target=\"_blank\">"
-                      "<img src=\"/images/jiucuo.png\" alt=\"政府网站找错\"></a>",
+                      "<a href=\"https://zfwzzc.www.gov.cn/check_web/errorInfo/"
+                      "jcInfoNew?sitecode=%s\" target=\"_blank\">"
+                      "<img src=\"/images/jiucuo.png\" alt=\"我为政府网站找错\">"
+                      "我为政府网站找错</a>",
                       x->t->id);
     put(x, "</div>\n<div class=\"info\">\n<p>");
     if (!(s->omit & SIM_OMIT_SPONSOR)) {
@@ -346,7 +485,7 @@ static void footer(ctx_t *x)
         put(x, "　网站联系人：王䶮、李𬌗");
     put(x, "</p>\n<p>");
     if (!(s->omit & SIM_OMIT_SITECODE))
-        gs_buf_printf(x->b, "网站标识码：%s　", x->t->id);
+        gs_buf_printf(x->b, "网站标识码：%s　", s->shown_code[0] ? s->shown_code : x->t->id);
     if (!(s->omit & SIM_OMIT_ICP))
         gs_buf_printf(x->b, "<a href=\"http://beian.miit.gov.cn/\" target=\"_blank\">%s</a>　",
                       s->icp);
@@ -364,8 +503,52 @@ static void footer(ctx_t *x)
                   s->since, ref.y, x->t->owner);
     sim_defect_render(x->t, x->p, x->kind, SIM_SLOT_FOOTER, x->b);
     put(x, "</div>\n</div></div>\n");
+    if (x->kind == SIM_PAGE_HOME && s->security == SIM_SEC_HIDDEN)
+        hidden_link(x);
     sim_defect_render(x->t, x->p, x->kind, SIM_SLOT_BODY_END, x->b);
     put(x, "</body>\n</html>\n");
+}
+
+/* The page API of sim.h, for sim_board.c. */
+void sim_page_head(sim_page_t *pg, const char *title, const char *short_title)
+{
+    head_open(pg, title, short_title);
+}
+
+void sim_page_column_meta(sim_page_t *pg, const char *column)
+{
+    if (pg->s->omit & SIM_OMIT_META_COLUMN)
+        return;
+    gs_buf_printf(pg->b,
+                  "<meta name=\"ColumnName\" content=\"%s\">\n"
+                  "<meta name=\"ColumnDescription\" content=\"%s%s\">\n"
+                  "<meta name=\"ColumnKeywords\" content=\"%s\">\n"
+                  "<meta name=\"ColumnType\" content=\"%s\">\n",
+                  column, pg->t->owner, column, column, column);
+}
+
+void sim_page_article_meta(sim_page_t *pg, const char *title, const char *pubdate,
+                           const char *source)
+{
+    if (pg->s->omit & SIM_OMIT_META_ARTICLE)
+        return;
+    gs_buf_puts(pg->b, "<meta name=\"ArticleTitle\" content=\"");
+    sim_html_escape(pg->b, title, strlen(title));
+    gs_buf_printf(pg->b,
+                  "\">\n<meta name=\"PubDate\" content=\"%s\">\n"
+                  "<meta name=\"ContentSource\" content=\"%s\">\n",
+                  pubdate, source);
+}
+
+void sim_page_header(sim_page_t *pg)
+{
+    head_close(pg);
+    header(pg);
+}
+
+void sim_page_footer(sim_page_t *pg)
+{
+    footer(pg);
 }
 
 /* One list entry: <li><a href title>text</a><span>date</span></li>. */
@@ -446,7 +629,8 @@ static void page_config(ctx_t *x)
         "<button type=\"button\">重置</button><button type=\"button\">关闭</button></div>\n"
         "<script type=\"text/javascript\">\nvar siteConfig={siteId:\"%s\",siteName:\"",
         x->t->id);
-    put_esc(x, x->t->name);
+    if (!no_name(x))
+        put_esc(x, x->t->name);
     gs_buf_printf(x->b, "\",domain:\"%s\",columns:[", x->t->host);
     for (unsigned i = 0; i < x->s->n_cols; i++)
         gs_buf_printf(x->b, "%s{id:%u,code:\"%s\",name:\"%s\"}", i ? "," : "",
@@ -456,15 +640,20 @@ static void page_config(ctx_t *x)
            "</script>\n");
 }
 
+/* The board of 互动交流: its entries lead to the message board (sim_board.c). */
+#define BOARD_URL "/hdjl/lyxd/index.html"
+
 static void home_entries(ctx_t *x)
 {
-    put(x, "<div class=\"entries\">\n<div class=\"block-hd\"><h2>互动交流</h2></div>\n<p>");
-    link_to_col(x, "hdjl", "领导信箱");
-    link_to_col(x, "hdjl", "咨询投诉");
-    link_to_col(x, "hdjl", "在线访谈");
-    link_to_col(x, "hdjl", "征集调查");
-    link_to_col(x, "hdjl", "留言选登");
-    put(x, "</p>\n<div class=\"block-hd\"><h2>办事服务</h2></div>\n<p>");
+    put(x, "<div class=\"entries\">\n");
+    if (x->s->interact != SIM_IA_NO_CHANNEL) {
+        put(x, "<div class=\"block-hd\"><h2>互动交流</h2></div>\n<p>"
+               "<a href=\"" BOARD_URL "\">领导信箱</a><a href=\"" BOARD_URL "\">咨询投诉</a>");
+        link_to_col(x, "hdjl", "在线访谈");
+        link_to_col(x, "hdjl", "征集调查");
+        put(x, "<a href=\"" BOARD_URL "\">留言选登</a></p>\n");
+    }
+    put(x, "<div class=\"block-hd\"><h2>办事服务</h2></div>\n<p>");
     link_to_col(x, "bsfw", "个人办事");
     link_to_col(x, "bsfw", "法人办事");
     link_to_col(x, "bsfw", "部门服务");
@@ -512,6 +701,8 @@ static void home_hot(ctx_t *x)
     unsigned shown = 0;
     for (unsigned i = 1; i < x->s->n_cols && shown < 10; i++) {
         const sim_column_t *c = &x->s->cols[i];
+        if (c->level != 1)
+            continue;
         for (uint32_t k = 0; k < c->n_items && k < 2 && shown < 10; k++, shown++) {
             gs_buf_t title;
             gs_buf_init(&title, 1024);
@@ -547,69 +738,144 @@ static void home_friends(ctx_t *x)
     put(x, "</ul>\n</div>\n");
 }
 
+/* Spam shown on the page (W-SECURITY spam-text, or the cloaked page a spider gets). */
+static void notice_bar(ctx_t *x, const sim_spam_t *sp)
+{
+    put(x, "<div class=\"notice-bar w1200\"><p>");
+    put(x, sp->text);
+    put(x, "</p></div>\n");
+}
+
+static void render_home(ctx_t *x, bool spider)
+{
+    const sim_target_t *t = x->t;
+    const sim_site_t *s = x->s;
+    /* The title, and the one without the site name (W-HEADER), spam and all. */
+    char title[256], short_title[256];
+    if (cloaked(x, spider)) {
+        snprintf(title, sizeof title, "%s_%s", sim_spams[2].text, t->name);
+        snprintf(short_title, sizeof short_title, "%s_首页", sim_spams[2].text);
+    } else if (s->security == SIM_SEC_TITLE) {
+        snprintf(title, sizeof title, "%s_%s", t->name, sim_spams[0].text);
+        snprintf(short_title, sizeof short_title, "首页_%s", sim_spams[0].text);
+    } else {
+        snprintf(title, sizeof title, "%s", t->name);
+        snprintf(short_title, sizeof short_title, "首页");
+    }
+    head_open(x, title, short_title);
+    head_close(x);
+    header(x);
+    if (cloaked(x, spider))
+        notice_bar(x, &sim_spams[2]);
+    else if (s->security == SIM_SEC_TEXT)
+        notice_bar(x, &sim_spams[1]);
+    put(x, "<div class=\"banner w1200\">");
+    link_to_col(x, "ztzl", "专题专栏");
+    if (s->links == SIM_LINKS_HOME)
+        gs_buf_printf(x->b,
+                      "<a href=\"/col/zt2019/index.html\">2019年专题回顾</a>"
+                      "<a href=\"http://%s/\" target=\"_blank\">原网站入口</a>",
+                      SIM_DEAD_HOST);
+    put(x, "</div>\n<div class=\"main w1200 clearfix\">\n");
+    for (unsigned b = 0; b < s->n_blocks; b++) {
+        home_block(x, b);
+        if (b == 0)
+            home_pictures(x);
+        if (b == 1)
+            home_hot(x);
+    }
+    home_entries(x);
+    home_services(x);
+    sim_defect_render(t, x->p, SIM_PAGE_HOME, SIM_SLOT_MAIN, x->b);
+    put(x, "</div>\n");
+    home_friends(x);
+    page_config(x);
+    put(x, "<a class=\"gotop\" href=\"#\">顶部</a>\n");
+    footer(x);
+}
+
 int sim_site_home(const sim_plan_t *p, const sim_target_t *t, gs_buf_t *out)
 {
     ctx_t x = {p, t, &t->u.site, out, SIM_PAGE_HOME};
-    head_open(&x, (t->u.site.omit & SIM_OMIT_HEADER_NAME) ? "首页" : t->name);
-    head_close(&x);
-    header(&x);
-    put(&x, "<div class=\"banner w1200\">");
-    link_to_col(&x, "ztzl", "专题专栏");
-    put(&x, "</div>\n<div class=\"main w1200 clearfix\">\n");
-    for (unsigned b = 0; b < t->u.site.n_blocks; b++) {
-        home_block(&x, b);
-        if (b == 0)
-            home_pictures(&x);
-        if (b == 1)
-            home_hot(&x);
-    }
-    home_entries(&x);
-    home_services(&x);
-    sim_defect_render(t, p, SIM_PAGE_HOME, SIM_SLOT_MAIN, out);
-    put(&x, "</div>\n");
-    home_friends(&x);
-    page_config(&x);
-    put(&x, "<a class=\"gotop\" href=\"#\">顶部</a>\n");
-    footer(&x);
+    render_home(&x, false);
     return out->len > 0 ? 0 : GS_ENOMEM;
 }
 
 /* ---------------------------------------------------------------- column pages */
+
+/* The side navigation: the nav's columns, or the siblings of a second-level column. */
+static void side_nav(ctx_t *x, const sim_column_t *cur)
+{
+    unsigned level = cur->level == 2 || coldef(cur)->cls == SIM_CC_PARENT ? 2 : 1;
+    put(x, "<div class=\"side\"><h3>");
+    put(x, level == 2 ? "政务公开" : coldef(cur)->name);
+    put(x, "</h3>\n<ul>\n");
+    for (unsigned i = 0; i < x->s->n_cols; i++) {
+        if (x->s->cols[i].level != level)
+            continue;
+        char url[96];
+        col_url(&x->s->cols[i], 1, url, sizeof url);
+        gs_buf_printf(x->b, "<li><a href=\"%s\">%s</a></li>\n", url, coldef(&x->s->cols[i])->name);
+    }
+    put(x, "</ul>\n</div>\n");
+}
+
+/* 政务公开: a block per sub-column with its newest items. */
+static void parent_body(ctx_t *x)
+{
+    for (unsigned i = 0; i < x->s->n_cols; i++) {
+        const sim_column_t *c = &x->s->cols[i];
+        if (c->level != 2)
+            continue;
+        char url[96];
+        col_url(c, 1, url, sizeof url);
+        gs_buf_printf(x->b,
+                      "<div class=\"gk-block\">\n<div class=\"block-hd\"><h2><a href=\"%s\">%s</a>"
+                      "</h2></div>\n<ul class=\"list\">\n",
+                      url, coldef(c)->name);
+        for (uint32_t k = 0; k < c->n_items && k < 5; k++)
+            list_item(x, c, k, (sim_datefmt_t)c->fmt, 40);
+        put(x, "</ul>\n");
+        if (c->blank == 2)
+            put(x, "<div class=\"no-data\">暂无信息</div>\n");
+        put(x, "</div>\n");
+    }
+}
 
 static void column_page(ctx_t *x, const sim_column_t *c, unsigned page)
 {
     const sim_coldef_t *cd = coldef(c);
     char title[256];
     snprintf(title, sizeof title, "%s_%s", cd->name, x->t->name);
-    head_open(x, title);
-    if (!(x->s->omit & SIM_OMIT_META_COLUMN))
-        gs_buf_printf(x->b,
-                      "<meta name=\"ColumnName\" content=\"%s\">\n"
-                      "<meta name=\"ColumnDescription\" content=\"%s%s\">\n"
-                      "<meta name=\"ColumnKeywords\" content=\"%s\">\n"
-                      "<meta name=\"ColumnType\" content=\"%s\">\n",
-                      cd->name, x->t->owner, cd->name, cd->name, cd->name);
+    head_open(x, title, cd->name);
+    sim_page_column_meta(x, cd->name);
     head_close(x);
     header(x);
     put(x, "<div class=\"main w1200 clearfix\">\n<div class=\"crumb\">当前位置："
            "<a href=\"/\">首页</a> &gt; ");
+    if (c->level == 2)
+        put(x, "<a href=\"/col/zwgk/index.html\">政务公开</a> &gt; ");
     put(x, cd->name);
-    put(x, "</div>\n<div class=\"side\"><h3>");
-    put(x, cd->name);
-    put(x, "</h3>\n<ul>\n");
-    for (unsigned i = 0; i < x->s->n_cols; i++) {
-        char url[96];
-        col_url(&x->s->cols[i], 1, url, sizeof url);
-        gs_buf_printf(x->b, "<li><a href=\"%s\">%s</a></li>\n", url, coldef(&x->s->cols[i])->name);
+    put(x, "</div>\n");
+    side_nav(x, c);
+    put(x, "<div class=\"content-list\">\n");
+    if (cd->cls == SIM_CC_PARENT) {
+        parent_body(x);
+    } else {
+        put(x, "<ul class=\"list\">\n");
+        uint32_t from = (page - 1) * c->per_page;
+        uint32_t to = from + c->per_page;
+        if (to > c->n_items)
+            to = c->n_items;
+        for (uint32_t k = from; k < to; k++)
+            list_item(x, c, k, (sim_datefmt_t)c->fmt, 40);
+        put(x, "</ul>\n");
+        if (c->blank == 2)
+            put(x, "<div class=\"no-data\">暂无信息</div>\n");
+        if (c->def == 10 && x->s->interact != SIM_IA_NO_CHANNEL)
+            put(x, "<p class=\"board-entry\"><a href=\"" BOARD_URL "\">留言选登</a>"
+                   "<a href=\"" BOARD_URL "\">我要咨询</a></p>\n");
     }
-    put(x, "</ul>\n</div>\n<div class=\"content-list\">\n<ul class=\"list\">\n");
-    uint32_t from = (page - 1) * c->per_page;
-    uint32_t to = from + c->per_page;
-    if (to > c->n_items)
-        to = c->n_items;
-    for (uint32_t k = from; k < to; k++)
-        list_item(x, c, k, (sim_datefmt_t)c->fmt, 40);
-    put(x, "</ul>\n");
     if (c->n_pages > 1) {
         char first[96], prev[96], next[96], last[96];
         col_url(c, 1, first, sizeof first);
@@ -630,6 +896,94 @@ static void column_page(ctx_t *x, const sim_column_t *c, unsigned page)
 
 /* ---------------------------------------------------------------- articles */
 
+/* What each element of a guide says. */
+static void guide_element(ctx_t *x, unsigned e, const char *matter, sim_rng_t *rng)
+{
+    const sim_region_t *r = &sim_regions[x->t->region];
+    switch (e) {
+    case 0:
+        gs_buf_puts(x->b, matter);
+        break;
+    case 1:
+        gs_buf_printf(x->b, "《中华人民共和国行政许可法》；《%s%s管理办法》。",
+                      r->counties ? r->place : "湖南省", matter);
+        break;
+    case 2:
+        put(x, "符合法定条件的公民、法人或者其他组织，材料齐全、符合法定形式。");
+        break;
+    case 3:
+        put(x, "1.申请表（原件1份）；2.申请人身份证明（复印件1份）；3.其他依法应当提交的材料。");
+        break;
+    case 4:
+        gs_buf_printf(x->b, "%s政务服务中心%d号窗口", x->t->place, sim_rng_range(rng, 1, 40));
+        break;
+    case 5:
+        put_esc(x, x->t->owner);
+        break;
+    case 6:
+        put(x, "不收费。");
+        break;
+    case 7:
+        put(x, "法定工作日上午9:00-12:00，下午13:30-17:30（节假日除外）。");
+        break;
+    case 8:
+        put(x, x->s->phone);
+        break;
+    default:
+        put(x, "申请—受理—审查—决定—送达，材料齐全的当场受理，承诺时限内办结。");
+    }
+}
+
+static void guide_body(ctx_t *x, const char *title, sim_rng_t *rng, bool newest)
+{
+    char matter[256];
+    snprintf(matter, sizeof matter, "%s", title);
+    char *cut = strstr(matter, "办事指南");
+    if (!cut)
+        cut = strstr(matter, "办理指南");
+    if (cut)
+        *cut = 0;
+    put(x, "<div class=\"guide\">\n");
+    for (unsigned e = 0; e < SIM_GUIDE_ELEMENTS; e++) {
+        if (newest && (x->s->svc_missing & (1u << e)))
+            continue;
+        gs_buf_printf(x->b, "<h3>%s</h3><p>", sim_guide_elements[e]);
+        guide_element(x, e, matter, rng);
+        put(x, "</p>\n");
+    }
+    put(x, "</div>\n");
+}
+
+/* The personal data of W-PRIVACY: a list of new hires with their ID numbers (and one
+ * number whose check digit is wrong, which is not one), or the phones of grid workers. */
+static void privacy_table(ctx_t *x, sim_rng_t *rng)
+{
+    if (x->s->privacy == SIM_PRIV_ID) {
+        put(x, "<table class=\"gs-table\">\n<tr><th>序号</th><th>姓名</th><th>性别</th>"
+               "<th>身份证号码</th><th>拟聘岗位</th></tr>\n");
+        for (unsigned i = 0; i <= SIM_PRIV_SITE_IDS; i++) {
+            char id[20];
+            sim_text_id_number(rng, x->t, i == SIM_PRIV_SITE_IDS, id);
+            gs_buf_printf(x->b, "<tr><td>%u</td><td>", i + 1);
+            sim_text_person(x->b, rng);
+            gs_buf_printf(x->b, "</td><td>%s</td><td>%s</td><td>综合管理岗</td></tr>\n",
+                          sim_rng_chance(rng, 50) ? "男" : "女", id);
+        }
+        put(x, "</table>\n");
+        return;
+    }
+    char mob[SIM_PRIV_SITE_MOBILES][12];
+    sim_text_mobiles(rng, SIM_PRIV_SITE_MOBILES, mob);
+    put(x, "<table "
+           "class=\"gs-table\">\n<tr><th>村（社区）</th><th>网格员</th><th>手机号码</th></tr>\n");
+    for (unsigned i = 0; i < SIM_PRIV_SITE_MOBILES; i++) {
+        gs_buf_printf(x->b, "<tr><td>第%u网格</td><td>", i + 1);
+        sim_text_person(x->b, rng);
+        gs_buf_printf(x->b, "</td><td>%s</td></tr>\n", mob[i]);
+    }
+    put(x, "</table>\n");
+}
+
 static void article_page(ctx_t *x, const sim_column_t *c, uint32_t k)
 {
     const sim_coldef_t *cd = coldef(c);
@@ -639,6 +993,11 @@ static void article_page(ctx_t *x, const sim_column_t *c, uint32_t k)
     gs_buf_init(&title, 1024);
     sim_rng_t rng;
     unsigned topic = item_title(x, c, k, &title, &rng);
+    /* The content is the source item's: a duplicated item is column 0's newest. */
+    const sim_column_t *sc = c;
+    uint32_t sk = k;
+    item_source(x, &sc, &sk);
+    const sim_coldef_t *scd = coldef(sc);
     int32_t tod = sim_plan_tod(x->p, &rng, age);
     char when[40];
     snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d", d.y, d.m, d.d, tod / 3600,
@@ -650,18 +1009,13 @@ static void article_page(ctx_t *x, const sim_column_t *c, uint32_t k)
     else
         snprintf(source, sizeof source, "%s", x->t->owner);
 
-    char full[512];
+    char full[512], short_title[512];
     snprintf(full, sizeof full, "%s_%s_%s", gs_buf_str(&title), cd->name, x->t->name);
-    head_open(x, full);
-    if (!(x->s->omit & SIM_OMIT_META_ARTICLE)) {
-        put(x, "<meta name=\"ArticleTitle\" content=\"");
-        sim_html_escape(x->b, title.data, title.len);
-        gs_buf_printf(x->b,
-                      "\">\n<meta name=\"PubDate\" content=\"%s\">\n"
-                      "<meta name=\"ContentSource\" content=\"%s\">\n",
-                      when, source);
-    }
-    gs_buf_printf(x->b, "<meta name=\"ColumnName\" content=\"%s\">\n", cd->name);
+    snprintf(short_title, sizeof short_title, "%s_%s", gs_buf_str(&title), cd->name);
+    head_open(x, full, short_title);
+    sim_page_article_meta(x, gs_buf_str(&title), when, source);
+    if (!(x->s->omit & SIM_OMIT_META_COLUMN))
+        gs_buf_printf(x->b, "<meta name=\"ColumnName\" content=\"%s\">\n", cd->name);
     head_close(x);
     header(x);
     char url[96];
@@ -678,16 +1032,69 @@ static void article_page(ctx_t *x, const sim_column_t *c, uint32_t k)
                   "<a href=\"javascript:setFontSize(14)\">小</a>】</span></div>\n"
                   "<div class=\"content\">\n",
                   when, source);
-    bool formal = cd->cls == SIM_CC_POLICY || cd->cls == SIM_CC_NOTICE;
-    if (cd->cls == SIM_CC_POLICY)
+    bool formal = scd->cls == SIM_CC_POLICY || scd->cls == SIM_CC_NOTICE;
+    if (scd->cls == SIM_CC_POLICY)
         /* A document number: 〔2021〕12号 has a year but is not a date. */
         gs_buf_printf(x->b, "<p class=\"right\">%.3s政办发〔%d〕%d号</p>\n",
                       x->t->region == 0 ? "湘" : sim_regions[x->t->region].shortname, d.y,
                       sim_rng_range(&rng, 1, 60));
-    sim_text_body(x->b, &rng, sim_rng_range(&rng, 3, 6), "<p>", "</p>\n", x->t, topic);
+    if (scd->cls == SIM_CC_SERVICE) {
+        guide_body(x, gs_buf_str(&title), &rng, sk == 0);
+    } else {
+        sim_text_body(x->b, &rng, sim_rng_range(&rng, 3, 6), "<p>", "</p>\n", x->t, topic);
+        /* W-WORDING: the wrong forms are in the newest articles of the main column. */
+        const sim_site_t *s = x->s;
+        if (sc == &s->cols[0])
+            for (unsigned i = 0; i < s->wording; i++)
+                /* Form i on item i, or on item 0 when the column has fewer items. */
+                if ((i < s->cols[0].n_items ? i : 0) == sk)
+                    gs_buf_printf(x->b, "<p>%s</p>\n",
+                                  sim_wrongs[(s->wording_first + i) % sim_n_wrongs].sentence);
+        if (is_privacy_item(x, sc, sk)) {
+            put(x, "<p>现将有关名单公布如下：</p>\n");
+            privacy_table(x, &rng);
+        }
+        if (sc == &s->cols[0] && sk == 0 && s->links == SIM_LINKS_INNER)
+            gs_buf_printf(
+                x->b,
+                "<p>附件：<a href=\"/uploadfiles/%u/fujian1.doc\">1.相关材料.doc</a></p>\n"
+                "<p>相关链接：<a href=\"/art/2019/1/1/art_%u_1.html\">往期报道</a></p>\n",
+                (unsigned)s->cols[0].num, (unsigned)s->cols[0].num);
+    }
     if (formal)
         gs_buf_printf(x->b, "<p class=\"right\">%s</p>\n<p class=\"right\">%d年%d月%d日</p>\n",
                       x->t->owner, d.y, d.m, d.d);
+    /* 政策文件 and 政策解读 link each other (but the policy document a defect left alone). */
+    const sim_column_t *pc = col_named(x->s, "zcwj"), *ic = col_named(x->s, "zcjd");
+    if (scd->cls == SIM_CC_POLICY && sc == pc && ic) {
+        uint32_t skip = x->s->policy_drop ? 1 : 0;
+        if (sk >= skip && sk - skip < ic->n_items) {
+            char iurl[128];
+            gs_buf_t it;
+            gs_buf_init(&it, 1024);
+            sim_rng_t r2;
+            item_title(x, ic, sk - skip, &it, &r2);
+            item_url(x, ic, sk - skip, iurl, sizeof iurl);
+            gs_buf_printf(x->b, "<p class=\"related\">相关解读：<a href=\"%s\">", iurl);
+            sim_html_escape(x->b, it.data, it.len);
+            put(x, "</a></p>\n");
+            gs_buf_cleanup(&it);
+        }
+    } else if (scd->cls == SIM_CC_INTERP && pc && pc->n_items) {
+        uint32_t pk = interp_policy(x, sk);
+        if (pk < pc->n_items) {
+            char purl[128];
+            gs_buf_t pt;
+            gs_buf_init(&pt, 1024);
+            sim_rng_t r2;
+            item_title(x, pc, pk, &pt, &r2);
+            item_url(x, pc, pk, purl, sizeof purl);
+            gs_buf_printf(x->b, "<p class=\"related\">相关文件：<a href=\"%s\">", purl);
+            sim_html_escape(x->b, pt.data, pt.len);
+            put(x, "（政策原文）</a></p>\n");
+            gs_buf_cleanup(&pt);
+        }
+    }
     put(x, "</div>\n<div class=\"prevnext\">");
     for (int dir = -1; dir <= 1; dir += 2) {
         put(x, dir < 0 ? "<p>上一篇：" : "<p>下一篇：");
@@ -772,13 +1179,18 @@ enum MHD_Result sim_site_serve(const sim_req_t *rq)
         return sim_reply_static(rq, 200, "text/plain", robots_txt, sizeof robots_txt - 1);
     if (strncmp(path, "/images/", 8) == 0 && strstr(path, ".png"))
         return sim_reply_static(rq, 200, "image/png", png_1x1, sizeof png_1x1);
+    /* Attachments of a CMS whose file store is gone (W-LINK-BROKEN inner links). */
+    if (strncmp(path, "/uploadfiles/", 13) == 0)
+        return sim_reply_error(rq, 500);
+    if (sim_board_serve(rq, &res))
+        return res;
 
     gs_buf_t page;
     gs_buf_init(&page, PAGE_MAX);
     ctx_t x = {rq->plan, rq->target, &rq->target->u.site, &page, SIM_PAGE_HOME};
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0 ||
         strcmp(path, "/index.htm") == 0) {
-        sim_site_home(rq->plan, rq->target, &page);
+        render_home(&x, rq->spider);
         return sim_reply_page(rq, 200, &page);
     }
     if (strncmp(path, "/col/", 5) == 0) {

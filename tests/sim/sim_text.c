@@ -111,18 +111,86 @@ const sim_platform_t sim_platforms[] = {
 const size_t sim_n_platforms = sizeof sim_platforms / sizeof sim_platforms[0];
 
 /* Nav order. Row 0 (the main news column) is on every site and holds its newest item;
- * there are at most 4 news columns, so that a stale site never has the 5 stale
- * 动态/要闻 columns that would make W-COLUMN-STALE a veto on its own. */
+ * there are at most 4 news columns in the nav, so that a stale site never has the 5 stale
+ * 动态/要闻 columns that would make W-COLUMN-STALE a veto on its own. The rows after 专题专栏
+ * are the 政务公开 section of the sites with second-level columns: its parent and the
+ * sub-columns (工作动态 is a second-level news column: it counts for the first rule too;
+ * 公告公示 a second-level notice column: it counts in the total only). Only the grouped
+ * column defects give a site the section, never a stale home page (W-HOME-STALE), so that
+ * a stale site keeps at most 4 stale news columns. stale_days and rule say how
+ * data/columns.tsv classifies the name (longest keyword): 统计信息 and 统计数据 match no
+ * keyword and need not be updated, whatever their rhythm. */
 const sim_coldef_t sim_coldefs[] = {
-    {"zwdt", "政务动态", SIM_CC_NEWS},     {"yw", "要闻", SIM_CC_NEWS},
-    {"bmdt", "部门动态", SIM_CC_NEWS},     {"jcdt", "基层动态", SIM_CC_NEWS},
-    {"tzgg", "通知公告", SIM_CC_NOTICE},   {"zcwj", "政策文件", SIM_CC_POLICY},
-    {"zcjd", "政策解读", SIM_CC_INTERP},   {"rsxx", "人事信息", SIM_CC_PERSONNEL},
-    {"ghjh", "规划计划", SIM_CC_PLAN},     {"tjxx", "统计信息", SIM_CC_PLAN},
-    {"hdjl", "互动交流", SIM_CC_INTERACT}, {"bsfw", "办事服务", SIM_CC_SERVICE},
-    {"ztzl", "专题专栏", SIM_CC_SPECIAL},
+    {"zwdt", "政务动态", SIM_CC_NEWS, 14, SIM_RULE_FIRST},
+    {"yw", "要闻", SIM_CC_NEWS, 14, SIM_RULE_FIRST},
+    {"bmdt", "部门动态", SIM_CC_NEWS, 14, SIM_RULE_FIRST},
+    {"jcdt", "基层动态", SIM_CC_NEWS, 14, SIM_RULE_FIRST},
+    {"tzgg", "通知公告", SIM_CC_NOTICE, 183, SIM_RULE_LEVEL1},
+    {"zcwj", "政策文件", SIM_CC_POLICY, 183, SIM_RULE_LEVEL1},
+    {"zcjd", "政策解读", SIM_CC_INTERP, 0, SIM_RULE_NONE},
+    {"rsxx", "人事信息", SIM_CC_PERSONNEL, 365, SIM_RULE_TOTAL},
+    {"ghjh", "规划计划", SIM_CC_PLAN, 365, SIM_RULE_TOTAL},
+    {"tjxx", "统计信息", SIM_CC_PLAN, 0, SIM_RULE_NONE},
+    {"hdjl", "互动交流", SIM_CC_INTERACT, 0, SIM_RULE_NONE},
+    {"bsfw", "办事服务", SIM_CC_SERVICE, 0, SIM_RULE_NONE},
+    {"ztzl", "专题专栏", SIM_CC_SPECIAL, 0, SIM_RULE_NONE},
+    {"zwgk", "政务公开", SIM_CC_PARENT, 0, SIM_RULE_NONE},
+    {"gzdt", "工作动态", SIM_CC_NEWS, 14, SIM_RULE_FIRST},
+    {"gggs", "公告公示", SIM_CC_NOTICE, 183, SIM_RULE_LEVEL1},
+    {"rsrm", "人事任免", SIM_CC_PERSONNEL, 365, SIM_RULE_TOTAL},
+    {"zkly", "招考录用", SIM_CC_PERSONNEL, 365, SIM_RULE_TOTAL},
+    {"fzgh", "发展规划", SIM_CC_PLAN, 365, SIM_RULE_TOTAL},
+    {"jgzn", "机构职能", SIM_CC_OPEN, 0, SIM_RULE_NONE},
+    {"czzj", "财政资金", SIM_CC_OPEN, 0, SIM_RULE_NONE},
+    {"zdxm", "重大项目", SIM_CC_OPEN, 0, SIM_RULE_NONE},
+    {"ggzypz", "公共资源配置", SIM_CC_OPEN, 0, SIM_RULE_NONE},
+    {"yjgl", "应急管理", SIM_CC_OPEN, 0, SIM_RULE_NONE},
+    {"tjsj", "统计数据", SIM_CC_OPEN, 0, SIM_RULE_NONE},
 };
 const size_t sim_n_coldefs = sizeof sim_coldefs / sizeof sim_coldefs[0];
+
+int sim_coldef_find(const char *slug)
+{
+    for (size_t i = 0; i < sim_n_coldefs; i++)
+        if (strcmp(sim_coldefs[i].slug, slug) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Wrong forms planted by W-WORDING and M-WORDING: errors every inspection dictionary
+ * lists (data/wording.tsv), each in a sentence that is otherwise correct. */
+const sim_wrong_t sim_wrongs[] = {
+    {"名族", "民族", "全县各名族群众共同团结奋斗、共同繁荣发展，谱写新时代新篇章。"},
+    {"中华人民共合国", "中华人民共和国",
+     "依据《中华人民共合国政府信息公开条例》有关规定，现将相关情况公开如下。"},
+    {"一代一路", "一带一路", "主动融入“一代一路”建设，推动更高水平对外开放。"},
+    {"脱贫功坚", "脱贫攻坚", "巩固拓展脱贫功坚成果，接续推进乡村全面振兴。"},
+    {"国务院办工厅", "国务院办公厅", "按照国务院办工厅有关文件要求，结合实际制定本方案。"},
+};
+const size_t sim_n_wrongs = sizeof sim_wrongs / sizeof sim_wrongs[0];
+
+/* Spam as hijacked government pages carry it: one term of data/spam.tsv in each phrase, a
+ * term that is evidence on its own there (weight 10), and nothing else of the dictionary. */
+const sim_spam_t sim_spams[] = {
+    {"百家乐", "百家乐官网"},
+    {"六合彩资料", "六合彩资料大全免费提供"},
+    {"网上娱乐城", "网上娱乐城官方网站"},
+    {"太阳城娱乐", "太阳城娱乐官网入口"},
+    {"代开各类发票", "代开各类发票，请加微信"},
+};
+const size_t sim_n_spams = sizeof sim_spams / sizeof sim_spams[0];
+
+const char *const sim_spam_hosts[] = {"www.xpj-casino88.com", "www.amxpj-8888.com",
+                                      "www.hg-0088.net", "www.ylc-6868.com"};
+const size_t sim_n_spam_hosts = sizeof sim_spam_hosts / sizeof sim_spam_hosts[0];
+
+const char *const sim_guide_elements[SIM_GUIDE_ELEMENTS] = {
+    "事项名称", "设定依据", "申请条件", "办理材料", "办理地点",
+    "办理机构", "收费标准", "办理时间", "联系电话", "办理流程",
+};
+
+const char *const sim_footer_keys[SIM_FOOTER_ITEMS] = {"conac", "sponsor", "contact", "sitecode",
+                                                       "icp",   "psb",     "zhaocuo"};
 
 /* Site name suffixes of province units beyond the department list. */
 static const char *const prov_suffix[] = {"网站", "政务服务网", "信息公开网", "数据开放网",
@@ -252,6 +320,25 @@ void sim_text_account_identity(const sim_region_t *r, unsigned q, sim_target_t *
          sim_platforms[t->u.acct.platform].code, (q + 1) % 10000);
 }
 
+void sim_text_account_identity_as(const sim_region_t *r, unsigned q, unsigned dept_row,
+                                  unsigned platform, const char *suffix, sim_target_t *t)
+{
+    bool province = r->counties == NULL;
+    const sim_dept_t *d = &sim_depts[dept_row % sim_n_depts];
+    const char *dname = province ? d->prov : d->city;
+    t->u.acct.platform = (uint8_t)(platform % sim_n_platforms);
+    setf(t->owner, sizeof t->owner, "%s%s", r->place, dname ? dname : "");
+    setf(t->place, sizeof t->place, "%s", r->place);
+    char nm[96];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(nm, sizeof nm, d->acct, r->shortname);
+#pragma GCC diagnostic pop
+    setf(t->name, sizeof t->name, "%s%s", nm, suffix);
+    setf(t->id, sizeof t->id, "%sM%03u%s%04u", r->code, dept_row + 1,
+         sim_platforms[t->u.acct.platform].code, (q + 1) % 10000);
+}
+
 /* ---------------------------------------------------------------- text */
 
 static const char *const topics[] = {
@@ -311,11 +398,16 @@ static const char *const t_interact[] = {
     "网民关于%T问题的留言及回复",
     "%O就%T问题在线访谈",
 };
+/* Service guides (办事指南) of the 办事服务 column: the matter, then the word. */
 static const char *const t_service[] = {
-    "%T便民服务措施",
-    "%P%T服务事项公开",
-    "%T办理须知",
-    "%O%T服务热线",
+    "%T相关事项办事指南",
+    "%P%T服务事项办事指南",
+    "%T业务办理指南",
+    "%O%T办事指南",
+};
+static const char *const t_open[] = {
+    "%O%Y年%T资金使用情况", "%P%T重大项目建设进展情况", "%O%T工作机构及职能",
+    "%P%T资源配置信息公开", "%O%Y年%T统计数据",
 };
 static const char *const t_special[] = {
     "%T专题",
@@ -371,39 +463,55 @@ static void expand(gs_buf_t *out, const char *tpl, const sim_target_t *t, const 
     }
 }
 
+/* One template of tpls[0..n) for the rank-th of count columns of a class: the templates
+ * i with i % count == rank (all of them when the class has more columns than templates). */
+static const char *pick_split(const char *const *tpls, unsigned n, sim_rng_t *rng, unsigned rank,
+                              unsigned count)
+{
+    if (count <= 1 || count > n || rank >= count)
+        return tpls[sim_rng_below(rng, n)];
+    unsigned m = (n - rank + count - 1) / count;
+    return tpls[rank + sim_rng_below(rng, m) * count];
+}
+
+#define SPLIT(arr) pick_split((arr), (unsigned)(sizeof(arr) / sizeof((arr)[0])), rng, rank, count)
+
 unsigned sim_text_title(gs_buf_t *out, sim_rng_t *rng, sim_colclass_t cls, const sim_target_t *t,
-                        int year)
+                        int year, unsigned rank, unsigned count)
 {
     unsigned ti = sim_rng_below(rng, N_TOPICS);
     const char *topic = topics[ti];
     const char *tpl;
     switch (cls) {
     case SIM_CC_NEWS:
-        tpl = PICK(t_news, rng);
+        tpl = SPLIT(t_news);
         break;
     case SIM_CC_NOTICE:
-        tpl = PICK(t_notice, rng);
+        tpl = SPLIT(t_notice);
         break;
     case SIM_CC_POLICY:
-        tpl = PICK(t_policy, rng);
+        tpl = SPLIT(t_policy);
         break;
     case SIM_CC_INTERP:
-        tpl = PICK(t_interp, rng);
+        tpl = SPLIT(t_interp);
         break;
     case SIM_CC_PERSONNEL:
-        tpl = PICK(t_personnel, rng);
+        tpl = SPLIT(t_personnel);
         break;
     case SIM_CC_PLAN:
-        tpl = PICK(t_plan, rng);
+        tpl = SPLIT(t_plan);
         break;
     case SIM_CC_INTERACT:
-        tpl = PICK(t_interact, rng);
+        tpl = SPLIT(t_interact);
         break;
     case SIM_CC_SERVICE:
-        tpl = PICK(t_service, rng);
+        tpl = SPLIT(t_service);
+        break;
+    case SIM_CC_OPEN:
+        tpl = SPLIT(t_open);
         break;
     default:
-        tpl = PICK(t_special, rng);
+        tpl = SPLIT(t_special);
     }
     expand(out, tpl, t, topic, year, rng);
     return ti;
@@ -536,4 +644,50 @@ uint64_t sim_hash_str(const char *s)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+const char *sim_text_topic(unsigned i)
+{
+    return topics[i % N_TOPICS];
+}
+
+void sim_text_person(gs_buf_t *out, sim_rng_t *rng)
+{
+    gs_buf_puts(out, PICK(surnames, rng));
+    gs_buf_puts(out, PICK(given, rng));
+}
+
+void sim_text_id_number(sim_rng_t *rng, const sim_target_t *t, bool broken, char *out)
+{
+    static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static const char checks[] = "10X98765432";
+    const char *code = sim_regions[t->region].code;
+    int y = sim_rng_range(rng, 1962, 2001), m = sim_rng_range(rng, 1, 12);
+    int d = sim_rng_range(rng, 1, 28);
+    snprintf(out, 19, "%.4s%02d%04d%02d%02d%03d", code, sim_rng_range(rng, 1, 11), y, m, d,
+             sim_rng_range(rng, 1, 999));
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (out[i] - '0') * weights[i];
+    char c = checks[sum % 11];
+    /* A broken one differs in its check character only: the checksum tells it apart. */
+    if (broken)
+        c = checks[(sum + 1) % 11];
+    out[17] = c;
+    out[18] = 0;
+}
+
+void sim_text_mobiles(sim_rng_t *rng, unsigned n, char (*out)[12])
+{
+    static const char second[] = "35789";
+    for (unsigned i = 0; i < n; i++) {
+        bool dup;
+        do {
+            snprintf(out[i], 12, "1%c%09u", second[sim_rng_below(rng, 5)],
+                     (unsigned)sim_rng_below(rng, 1000000000u));
+            dup = false;
+            for (unsigned j = 0; j < i; j++)
+                dup = dup || strcmp(out[i], out[j]) == 0;
+        } while (dup);
+    }
 }
