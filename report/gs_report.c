@@ -1214,6 +1214,17 @@ static void problem_text(const gs_report_t *rep, const gs_report_row_t *row, int
         gs_buf_puts(b, "未记录具体问题");
 }
 
+void gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
+                            gs_buf_t *b)
+{
+    problem_text(rep, row, longform ? 1 : 0, b);
+}
+
+size_t gs_report_text_width(const char *s)
+{
+    return text_width(s);
+}
+
 static const char *kind_label(gs_kind_t k)
 {
     return k == GS_KIND_SITE ? "政府网站" : k == GS_KIND_ACCOUNT ? "政务新媒体" : "—";
@@ -1574,6 +1585,14 @@ int gs_report_write_dir(const gs_report_t *rep, const char *dir, gs_err_t *err)
         rc = write_atomic(rep, dir, "targets.csv", write_csv, err);
     if (rc == 0)
         rc = write_atomic(rep, dir, "report.md", write_md, err);
+    if (rc == 0)
+        rc = write_atomic(rep, dir, "report.html", gs_report_write_html, err);
+    if (rc == 0) {
+        char path[PATH_MAX];
+        if ((size_t)snprintf(path, sizeof(path), "%s/report.xlsx", dir) >= sizeof(path))
+            return gs_err_set(err, GS_EINVAL, "output path too long in %.100s", dir);
+        rc = gs_report_write_xlsx(rep, path, err);
+    }
     return rc;
 }
 

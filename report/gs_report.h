@@ -5,7 +5,8 @@
  * rows in registry order, each with its result or "no result yet" (未检查, 未完成检查), the
  * regions in order with their per-kind counts, the finding codes with their Chinese names
  * (data/codes.tsv) and counts. Every writer -- report.md, targets.csv and findings.jsonl
- * here, report.html and report.xlsx later -- reads only that model through the accessors
+ * in gs_report.c, report.html (gs_report_html.c), report.xlsx (gs_report_xlsx.c) and the
+ * findings export (gs_report_export.c) -- reads only that model through the accessors
  * below, never Redis, so all files of one load describe the same data, and the same Redis
  * data always gives the same bytes (nothing is ordered by hash order).
  *
@@ -24,6 +25,7 @@
 #ifndef GS_REPORT_H
 #define GS_REPORT_H
 
+#include "gs_buf.h"
 #include "gs_err.h"
 #include "gs_registry.h"
 
@@ -139,9 +141,10 @@ const gs_report_code_t *gs_report_code(const gs_report_t *rep, size_t i);
 /* Chinese name of a code; the code itself when unknown. */
 const char *gs_report_code_name(const gs_report_t *rep, const char *code);
 
-/* Write findings.jsonl, targets.csv and report.md into dir (created with its parents if
- * missing), each through NAME.tmp and a rename, so a reader never sees half a file.
- * Returns 0, GS_EIO or GS_EINVAL with err naming the file. */
+/* Write findings.jsonl, targets.csv, report.md, report.html and report.xlsx into dir
+ * (created with its parents if missing), each through NAME.tmp and a rename, so a reader
+ * never sees half a file. Returns 0, GS_EIO, GS_ENOMEM or GS_EINVAL with err naming the
+ * file. */
 int gs_report_write_dir(const gs_report_t *rep, const char *dir, gs_err_t *err);
 
 /* Print the two region tables with 合格率 and short problem lists to fp as aligned plain
@@ -153,5 +156,48 @@ int gs_report_print_tables(const gs_report_t *rep, FILE *fp);
 void gs_report_percent(uint64_t num, uint64_t den, char *out, size_t outlen);
 /* 合格率 = (checked - problem) / checked, as gs_report_percent ("—" when checked is 0). */
 void gs_report_pass_rate(uint64_t checked, uint64_t problem, char *out, size_t outlen);
+
+/* ---- the other writers, each in its own file, and what they share -------------------- */
+
+/* report.html (gs_report_html.c): the notice as one self-contained page -- inline CSS and
+ * inline SVG, no script, nothing fetched (a Content-Security-Policy of default-src 'none'
+ * says so to the browser), every string from Redis HTML-escaped, evidence linked to its
+ * page only when the URL is http(s). Written to fp; 0, or GS_EINVAL without a report or
+ * a stream. Stream errors are the caller's to check with ferror (gs_report_write_dir
+ * does). Bounded: at most GS_REPORT_HTML_MAX_FINDINGS findings in the detail list and
+ * GS_REPORT_HTML_MAX_CHART regions in the chart (a note counts the rest). */
+#define GS_REPORT_HTML_MAX_FINDINGS 20000
+#define GS_REPORT_HTML_MAX_CHART 200
+int gs_report_write_html(const gs_report_t *rep, FILE *fp);
+
+/* report.xlsx (gs_report_xlsx.c, libxlsxwriter): one sheet per attachment and one with
+ * every finding, written to path through path.tmp, fsync and a rename. The workbook's
+ * creation time is the sweep's reference time, so the same model gives the same bytes.
+ * libxlsxwriter keeps rows in temporary files in the output's directory (constant-memory
+ * mode), so memory stays flat whatever the province's size. Cells longer than Excel's
+ * 32767 characters are cut; more findings than Excel's rows are counted in a last row.
+ * Returns 0, GS_EIO (err says what libxlsxwriter or the file system reported), GS_EINVAL
+ * or GS_ENOMEM. */
+int gs_report_write_xlsx(const gs_report_t *rep, const char *path, gs_err_t *err);
+
+/* The findings export (gs_report_export.c, `govsweep export`): every finding in registry
+ * order, as findings.jsonl's lines or as CSV (RFC 4180, CRLF, no BOM: a header row
+ * "sweep,target,kind,region,code,veto,url,evidence,detail", veto as true/false, detail as
+ * compact JSON text). 0, GS_EIO when fp reported an error, GS_EINVAL for a bad format. */
+typedef enum {
+    GS_REPORT_FINDINGS_JSONL = 1,
+    GS_REPORT_FINDINGS_CSV = 2,
+} gs_report_findings_format_t;
+int gs_report_write_findings(const gs_report_t *rep, gs_report_findings_format_t fmt, FILE *fp);
+
+/* Terminal/spreadsheet columns of UTF-8 text: East Asian wide and fullwidth characters
+ * count two, as in the terminal tables and Excel column widths. */
+size_t gs_report_text_width(const char *s);
+
+/* The 存在的突出问题 text of a 不合格 row, appended to b (bounded by b's ceiling): the long
+ * form names each veto code with its evidence sentences, as report.md's lists; the short
+ * form names only. When the stored findings are unreadable the names come from veto_codes. */
+void gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
+                            gs_buf_t *b);
 
 #endif
