@@ -24,6 +24,7 @@ static char *xstrdup(const char *s)
 void gs_task_init(gs_task_t *t)
 {
     memset(t, 0, sizeof(*t));
+    gs_findings_init(&t->pre);
 }
 
 void gs_task_cleanup(gs_task_t *t)
@@ -34,12 +35,22 @@ void gs_task_cleanup(gs_task_t *t)
     free(t->owner);
     free(t->platform);
     free(t->menu_url);
+    gs_findings_cleanup(&t->pre);
     gs_task_init(t);
 }
 
 int gs_task_copy(gs_task_t *dst, const gs_task_t *src)
 {
     *dst = *src;
+    gs_findings_init(&dst->pre);
+    for (size_t i = 0; i < src->pre.len; i++) {
+        const gs_finding_t *f = &src->pre.items[i];
+        if (gs_findings_add(&dst->pre, f->code, f->veto, f->url, f->evidence, f->detail) < 0) {
+            gs_findings_cleanup(&dst->pre);
+            dst->url = dst->name = dst->region = dst->owner = dst->platform = dst->menu_url = NULL;
+            return GS_ENOMEM;
+        }
+    }
     dst->url = xstrdup(src->url);
     dst->name = xstrdup(src->name);
     dst->region = xstrdup(src->region);
@@ -237,11 +248,26 @@ int gs_msg_encode_reset(gs_buf_t *out)
     return e.rc;
 }
 
+/* An array of findings, as results and tasks carry them. */
+static void enc_findings(enc_t *e, const gs_findings_t *fs)
+{
+    enc_check(e, msgpack_pack_array(&e->pk, fs->len));
+    for (size_t i = 0; i < fs->len; i++) {
+        const gs_finding_t *f = &fs->items[i];
+        enc_check(e, msgpack_pack_map(&e->pk, 5));
+        enc_kv_str(e, "code", f->code);
+        enc_kv_bool(e, "veto", f->veto);
+        enc_kv_str(e, "url", f->url);
+        enc_kv_str(e, "evidence", f->evidence);
+        enc_kv_str(e, "detail", f->detail);
+    }
+}
+
 int gs_msg_encode_task(gs_buf_t *out, const gs_task_t *t)
 {
     enc_t e;
     enc_init(&e, out);
-    enc_head(&e, GS_MSG_TASK, 14);
+    enc_head(&e, GS_MSG_TASK, 14 + (t->pre.len ? 1 : 0) + (t->has_watch ? 1 : 0));
     enc_kv_str(&e, "sweep", t->sweep);
     enc_kv_str(&e, "target", t->target);
     enc_kv_uint(&e, "epoch", t->epoch);
@@ -256,6 +282,24 @@ int gs_msg_encode_task(gs_buf_t *out, const gs_task_t *t)
     enc_kv_int(&e, "ref", t->ref_unix);
     enc_kv_uint(&e, "max_pages", t->max_pages);
     enc_kv_uint(&e, "lease_ms", t->lease_ms);
+    if (t->pre.len) {
+        enc_str(&e, "pre");
+        enc_findings(&e, &t->pre);
+    }
+    if (t->has_watch) {
+        const gs_watch_verdict_t *w = &t->watch;
+        enc_str(&e, "watch");
+        enc_check(&e, msgpack_pack_map(&e.pk, 9));
+        enc_kv_str(&e, "id", w->watch);
+        enc_kv_int(&e, "start", w->start);
+        enc_kv_int(&e, "end", w->end);
+        enc_kv_bool(&e, "complete", w->complete);
+        enc_kv_uint(&e, "probes", w->probes);
+        enc_kv_uint(&e, "failed", w->failed);
+        enc_kv_uint(&e, "rate_bp", w->rate_bp);
+        enc_kv_bool(&e, "decided", w->decided);
+        enc_kv_bool(&e, "veto", w->veto);
+    }
     return e.rc;
 }
 
@@ -276,16 +320,7 @@ int gs_msg_encode_result(gs_buf_t *out, const gs_result_t *r)
     enc_kv_uint(&e, "bytes", r->bytes);
     enc_kv_str(&e, "newest", r->newest);
     enc_str(&e, "findings");
-    enc_check(&e, msgpack_pack_array(&e.pk, r->findings.len));
-    for (size_t i = 0; i < r->findings.len; i++) {
-        const gs_finding_t *f = &r->findings.items[i];
-        enc_check(&e, msgpack_pack_map(&e.pk, 5));
-        enc_kv_str(&e, "code", f->code);
-        enc_kv_bool(&e, "veto", f->veto);
-        enc_kv_str(&e, "url", f->url);
-        enc_kv_str(&e, "evidence", f->evidence);
-        enc_kv_str(&e, "detail", f->detail);
-    }
+    enc_findings(&e, &r->findings);
     return e.rc;
 }
 
@@ -592,6 +627,40 @@ static int get_tasks(const msgpack_object *map, gs_msg_t *m, gs_err_t *err)
     return 0;
 }
 
+/* An array of findings (validated like every field) into out. */
+static int decode_findings(const msgpack_object *fs, const char *field, gs_findings_t *out,
+                           gs_err_t *err)
+{
+    if (fs->via.array.size > GS_FINDINGS_MAX)
+        return gs_err_set(err, GS_EPARSE, "%u %s, more than %d", fs->via.array.size, field,
+                          GS_FINDINGS_MAX);
+    for (uint32_t i = 0; i < fs->via.array.size; i++) {
+        const msgpack_object *f = &fs->via.array.ptr[i];
+        char code[GS_CODE_MAX];
+        bool veto = false;
+        char *url = NULL, *evidence = NULL, *detail = NULL;
+        if (f->type != MSGPACK_OBJECT_MAP)
+            return gs_err_set(err, GS_EPARSE, "%s[%u] is not a map", field, i);
+        int rc = get_fixed(f, "code", code, sizeof(code), err);
+        if (rc == 0)
+            rc = get_bool(f, "veto", &veto, err);
+        if (rc == 0)
+            rc = get_str(f, "url", &url, err);
+        if (rc == 0)
+            rc = get_str(f, "evidence", &evidence, err);
+        if (rc == 0)
+            rc = get_str(f, "detail", &detail, err);
+        if (rc == 0 && gs_findings_add(out, code, veto, url, evidence, detail) < 0)
+            rc = gs_err_set(err, GS_ENOMEM, "out of memory");
+        free(url);
+        free(evidence);
+        free(detail);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int decode_task(const msgpack_object *map, gs_task_t *t, gs_err_t *err)
 {
     uint64_t mp = 0;
@@ -611,6 +680,35 @@ static int decode_task(const msgpack_object *map, gs_task_t *t, gs_err_t *err)
         (rc = get_u32(map, "lease_ms", &t->lease_ms, err)) < 0)
         return rc;
     t->max_pages = (uint32_t)mp;
+    /* optional: registry-level findings the result must carry */
+    const msgpack_object *pre = map_get(map, "pre");
+    if (pre && pre->type != MSGPACK_OBJECT_ARRAY)
+        return gs_err_set(err, GS_EPARSE, "field 'pre' is not an array");
+    if (pre && (rc = decode_findings(pre, "pre", &t->pre, err)) < 0)
+        return rc;
+    /* optional: the availability watch's verdict of the site */
+    const msgpack_object *w = map_get(map, "watch");
+    if (!w)
+        return 0;
+    if (w->type != MSGPACK_OBJECT_MAP)
+        return gs_err_set(err, GS_EPARSE, "field 'watch' is not a map");
+    gs_watch_verdict_t *v = &t->watch;
+    uint64_t rate = 0;
+    if ((rc = get_fixed(w, "id", v->watch, sizeof(v->watch), err)) < 0 ||
+        (rc = get_int(w, "start", &v->start, err)) < 0 ||
+        (rc = get_int(w, "end", &v->end, err)) < 0 ||
+        (rc = get_bool(w, "complete", &v->complete, err)) < 0 ||
+        (rc = get_uint(w, "probes", UINT32_MAX, &v->probes, err)) < 0 ||
+        (rc = get_uint(w, "failed", UINT32_MAX, &v->failed, err)) < 0 ||
+        (rc = get_uint(w, "rate_bp", 10000, &rate, err)) < 0 ||
+        (rc = get_bool(w, "decided", &v->decided, err)) < 0 ||
+        (rc = get_bool(w, "veto", &v->veto, err)) < 0)
+        return rc;
+    if (v->failed > v->probes)
+        return gs_err_set(err, GS_EPARSE, "watch: more failed probes than probes");
+    v->rate_bp = (uint32_t)rate;
+    snprintf(v->rate, sizeof(v->rate), "%u.%02u%%", v->rate_bp / 100, v->rate_bp % 100);
+    t->has_watch = true;
     return 0;
 }
 
@@ -639,34 +737,7 @@ static int decode_result(const msgpack_object *map, gs_result_t *r, gs_err_t *er
     const msgpack_object *fs = map_get(map, "findings");
     if (!fs || fs->type != MSGPACK_OBJECT_ARRAY)
         return gs_err_set(err, GS_EPARSE, "field 'findings' missing or not an array");
-    if (fs->via.array.size > GS_FINDINGS_MAX)
-        return gs_err_set(err, GS_EPARSE, "%u findings, more than %d", fs->via.array.size,
-                          GS_FINDINGS_MAX);
-    for (uint32_t i = 0; i < fs->via.array.size; i++) {
-        const msgpack_object *f = &fs->via.array.ptr[i];
-        char code[GS_CODE_MAX];
-        bool veto = false;
-        char *url = NULL, *evidence = NULL, *detail = NULL;
-        if (f->type != MSGPACK_OBJECT_MAP)
-            return gs_err_set(err, GS_EPARSE, "findings[%u] is not a map", i);
-        rc = get_fixed(f, "code", code, sizeof(code), err);
-        if (rc == 0)
-            rc = get_bool(f, "veto", &veto, err);
-        if (rc == 0)
-            rc = get_str(f, "url", &url, err);
-        if (rc == 0)
-            rc = get_str(f, "evidence", &evidence, err);
-        if (rc == 0)
-            rc = get_str(f, "detail", &detail, err);
-        if (rc == 0 && gs_findings_add(&r->findings, code, veto, url, evidence, detail) < 0)
-            rc = gs_err_set(err, GS_ENOMEM, "out of memory");
-        free(url);
-        free(evidence);
-        free(detail);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    return decode_findings(fs, "findings", &r->findings, err);
 }
 
 int gs_msg_decode(const void *data, size_t len, gs_msg_t *m, gs_err_t *err)

@@ -17,6 +17,7 @@
 #include "gs_buf.h"
 #include "gs_err.h"
 #include "gs_finding.h"
+#include "gs_watch.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -61,9 +62,12 @@ typedef struct gs_task {
     uint32_t attempt; /* 1 for the first lease of this target */
     int kind;         /* gs_kind_t */
     char *url, *name, *region, *owner, *platform, *menu_url;
-    int64_t ref_unix;   /* the sweep's reference time */
-    uint32_t max_pages; /* page budget for a site */
-    uint32_t lease_ms;  /* the lease lasts this long past each renewal */
+    int64_t ref_unix;         /* the sweep's reference time */
+    uint32_t max_pages;       /* page budget for a site */
+    uint32_t lease_ms;        /* the lease lasts this long past each renewal */
+    gs_findings_t pre;        /* registry-level findings (M-DUPLICATE) the result must carry */
+    bool has_watch;           /* the availability watch has a verdict for the site */
+    gs_watch_verdict_t watch; /* that verdict, as of the reference time (W-UNREACHABLE) */
 } gs_task_t;
 
 /* The result of one task. */

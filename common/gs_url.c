@@ -284,6 +284,92 @@ out:
     return result;
 }
 
+struct gs_urlbase {
+    char *base;   /* as given */
+    char *origin; /* "http://host[:port]" (normalized, no trailing slash) */
+    char *dir;    /* the base's directory, "http://host/col/a/" */
+};
+
+gs_urlbase_t *gs_urlbase_new(const char *base)
+{
+    gs_urlbase_t *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->base = strdup(base ? base : "");
+    b->origin = gs_url_resolve(base, "/");
+    b->dir = gs_url_resolve(base, "x");
+    size_t ol = b->origin ? strlen(b->origin) : 0, dl = b->dir ? strlen(b->dir) : 0;
+    if (!b->base || ol < 2 || b->origin[ol - 1] != '/' || dl < 1 || b->dir[dl - 1] != 'x') {
+        gs_urlbase_destroy(&b);
+        return NULL;
+    }
+    b->origin[ol - 1] = '\0';
+    b->dir[dl - 1] = '\0';
+    return b;
+}
+
+void gs_urlbase_destroy(gs_urlbase_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free((*self_p)->base);
+    free((*self_p)->origin);
+    free((*self_p)->dir);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* 1 when path (n bytes) joins its base unchanged under RFC 3986 and libcurl's
+ * normalization: unreserved characters and '/', no "//", and no "." or ".." segment. */
+static int plain_path(const char *p, size_t n)
+{
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == '~' || c == '/'))
+            return 0;
+        if (c == '/' && i + 1 < n && p[i + 1] == '/')
+            return 0;
+    }
+    /* dot segments: a segment that is "." or ".." */
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && p[j] != '/')
+            j++;
+        size_t l = j - i;
+        if ((l == 1 && p[i] == '.') || (l == 2 && p[i] == '.' && p[i + 1] == '.'))
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
+char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href)
+{
+    if (!href)
+        return NULL;
+    size_t n = strlen(href);
+    /* the fast path takes no leading or trailing white space: let the full path trim it */
+    if (n && n < 2048 && href[0] != ' ' && href[n - 1] != ' ' && plain_path(href, n) &&
+        !(href[0] == '/' && n > 1 && href[1] == '/')) {
+        /* a relative path's first segment must not look like a scheme ("http:..." has a
+         * ':' and is not plain anyway) */
+        const char *prefix = href[0] == '/' ? b->origin : b->dir;
+        size_t pl = strlen(prefix);
+        if (pl + n <= GS_URL_MAX) {
+            char *r = malloc(pl + n + 1);
+            if (!r)
+                return NULL;
+            memcpy(r, prefix, pl);
+            memcpy(r + pl, href, n + 1);
+            return r;
+        }
+    }
+    return gs_url_resolve(b->base, href);
+}
+
 char *gs_url_host(const char *url)
 {
     if (!url || strnlen(url, GS_URL_MAX + 1) > GS_URL_MAX)

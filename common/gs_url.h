@@ -18,6 +18,20 @@
  * whitespace in href is ignored. */
 char *gs_url_resolve(const char *base, const char *href);
 
+/* A base URL parsed once, for resolving the many links of one page.
+ *
+ * gs_urlbase_resolve gives exactly what gs_url_resolve gives, but the common links of a
+ * page -- "/col/a/index.html", "art_12.html": a path of unreserved characters with no dot
+ * segment, no empty segment, no query or fragment -- are joined to the base's origin or
+ * directory without a parse (a page holds hundreds of links and libcurl's URL API parses
+ * the base again for each); anything else goes through gs_url_resolve. gs_urlbase_new
+ * allocates (NULL when base is not a usable http/https URL), gs_urlbase_destroy frees.
+ * One page, one thread. */
+typedef struct gs_urlbase gs_urlbase_t;
+gs_urlbase_t *gs_urlbase_new(const char *base);
+void gs_urlbase_destroy(gs_urlbase_t **self_p);
+char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href);
+
 /* The lower-cased host of an absolute URL (no port, no brackets), or NULL. */
 char *gs_url_host(const char *url);
 

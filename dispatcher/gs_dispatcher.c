@@ -8,9 +8,13 @@
 #include "gs_dispatcher.h"
 #include "gs_date.h"
 #include "gs_log.h"
+#include "gs_metrics.h"
 #include "gs_msg.h"
+#include "gs_platform.h"
+#include "gs_watch.h"
 #include "gs_redis.h"
 #include "gs_registry.h"
+#include "gs_sock.h"
 #include "gs_store.h"
 #include "gs_util.h"
 
@@ -50,6 +54,8 @@ typedef struct wslot {
 typedef struct gs_dispatcher {
     const gs_config_t *cfg;
     gs_registry_t *reg;
+    gs_platforms_t *platforms;
+    gs_findings_t *pre; /* registry-level findings of each target (M-DUPLICATE) */
     gs_redis_t *redis;
     char sweep[GS_ID_MAX];
     int64_t ref_unix;
@@ -59,7 +65,9 @@ typedef struct gs_dispatcher {
     size_t qhead, qlen;
     size_t ndone;
     wslot_t workers[MAX_WORKERS];
-    void *zctx, *router;
+    void *zctx, *router; /* router is borrowed from sock */
+    gs_sock_t *sock;
+    gs_metrics_t *metrics;
     gs_buf_t out;
     uint64_t dropped_msgs;
 } gs_dispatcher_t;
@@ -136,6 +144,72 @@ static char *extra_json(const gs_target_t *t)
     return s;
 }
 
+/* ---- registry-level checks -------------------------------------------------------- */
+
+/* The normalized platform of account t ("" for a site), in buf. */
+static gs_platform_t platform_of(const gs_platforms_t *pl, const gs_target_t *t, char *buf,
+                                 size_t buflen)
+{
+    gs_platform_t p = {"", "", false, false};
+    if (t->kind != GS_KIND_ACCOUNT)
+        return p;
+    return gs_platform_normalize(pl, t->platform, buf, buflen);
+}
+
+/* M-DUPLICATE (checks.md): one owner with several accounts on one platform, found in the
+ * registry, not by fetching. The first account of a group (registry order) is the one
+ * kept; each later one gets the finding, naming the others. Accounts with no owner are
+ * not grouped. A 订阅号 and a 服务号 are different account types of one platform and do
+ * not make a duplicate (docs/configuration.md). pre[i] receives target i's findings. */
+static int registry_checks(const gs_registry_t *reg, const gs_platforms_t *pl, gs_findings_t *pre)
+{
+    size_t n = gs_registry_count(reg);
+    char bi[64], bk[64];
+    for (size_t i = 0; i < n; i++) {
+        const gs_target_t *t = gs_registry_get(reg, i);
+        if (t->kind != GS_KIND_ACCOUNT || !t->owner[0])
+            continue;
+        gs_platform_t pi = platform_of(pl, t, bi, sizeof(bi));
+        /* the earlier accounts of the same owner, platform and type */
+        json_t *others = json_array();
+        char names[1024] = "";
+        size_t nl = 0, count = 0;
+        bool first = true;
+        for (size_t k = 0; k < n; k++) {
+            const gs_target_t *u = gs_registry_get(reg, k);
+            if (k == i || u->kind != GS_KIND_ACCOUNT || strcmp(u->owner, t->owner) != 0)
+                continue;
+            gs_platform_t pk = platform_of(pl, u, bk, sizeof(bk));
+            if (strcmp(pk.platform, pi.platform) != 0 || strcmp(pk.type, pi.type) != 0)
+                continue;
+            if (k < i)
+                first = false;
+            count++;
+            json_array_append_new(others, json_string(u->id));
+            if (nl < sizeof(names))
+                nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s“%s”（%s）",
+                                       nl ? "、" : "", u->name, u->id);
+        }
+        if (first || !count) {
+            json_decref(others);
+            continue;
+        }
+        char ev[1600];
+        snprintf(ev, sizeof(ev), "开设主体“%s”在%s%s开设了 %zu 个账号（另有%s）", t->owner,
+                 pi.platform, pi.type, count + 1, names);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "owner", t->owner, "platform", pi.platform,
+                              "type", pi.type, "others", others);
+        char *detail = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+        json_decref(o);
+        int rc =
+            detail ? gs_findings_add(&pre[i], "M-DUPLICATE", false, t->url, ev, detail) : GS_ENOMEM;
+        free(detail);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Queue one command on the pipeline, counting it; on failure jump to `fail`, which must
  * drop the connection (half a pipeline cannot be read back in step). */
 #define PIPE(ctx, cnt, ...)                                                                        \
@@ -165,7 +239,8 @@ static int drain(gs_redis_t *r, int cnt, gs_err_t *err)
 
 /* Write the plan in one MULTI/EXEC, so a dispatcher killed half-way leaves no half plan. */
 static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg,
-                      const gs_config_t *cfg, int64_t ref, uint64_t hash, gs_err_t *err)
+                      const gs_platforms_t *pl, const gs_config_t *cfg, int64_t ref, uint64_t hash,
+                      gs_err_t *err)
 {
     redisContext *ctx = gs_redis_ctx(r);
     if (!ctx)
@@ -193,11 +268,15 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
         snprintf(line, sizeof(line), "%d", t->line);
         if (!extra)
             goto fail;
+        char pbuf[64];
+        gs_platform_t pn = platform_of(pl, t, pbuf, sizeof(pbuf));
         int ok = redisAppendCommand(ctx,
                                     "HSET %starget:%s id %s kind %s name %s region %s url %s "
-                                    "owner %s platform %s menu_url %s line %s extra %s",
+                                    "owner %s platform %s platform_registered %s account_type %s "
+                                    "menu_url %s line %s extra %s",
                                     p, t->id, t->id, gs_kind_name(t->kind), t->name, t->region,
-                                    t->url, t->owner, t->platform, t->menu_url, line, extra);
+                                    t->url, t->owner, pn.platform, t->platform, pn.type,
+                                    t->menu_url, line, extra);
         free(extra);
         if (ok != REDIS_OK)
             goto fail;
@@ -223,7 +302,8 @@ fail:
 
 /* Plan or resume: 1 when the plan already existed, 0 when written now. */
 static int plan_sweep(gs_redis_t *r, const char *sweep, const gs_registry_t *reg,
-                      const gs_config_t *cfg, int64_t ref, uint64_t hash, gs_err_t *err)
+                      const gs_platforms_t *pl, const gs_config_t *cfg, int64_t ref, uint64_t hash,
+                      gs_err_t *err)
 {
     redisReply *rep = gs_redis_command(r, err, "HGET gs:sweep:%s:meta registry_hash", sweep);
     if (!rep)
@@ -242,7 +322,7 @@ static int plan_sweep(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
                               sweep);
         return 1;
     }
-    int rc = write_plan(r, sweep, reg, cfg, ref, hash, err);
+    int rc = write_plan(r, sweep, reg, pl, cfg, ref, hash, err);
     return rc < 0 ? rc : 0;
 }
 
@@ -251,19 +331,26 @@ int gs_dispatcher_plan(const gs_config_t *cfg, char *sweep_out, size_t outlen, g
     gs_registry_t *reg = NULL;
     uint64_t hash;
     int64_t ref;
+    gs_platforms_t *pl = NULL;
     int rc = load_registry(cfg, &reg, &hash, err);
     if (rc < 0)
         return rc;
     if ((rc = resolve_sweep(cfg, sweep_out, outlen, &ref, err)) < 0)
         goto out;
+    pl = gs_platforms_load(gs_config_data_dir(cfg), err);
+    if (!pl) {
+        rc = err && err->code ? err->code : GS_EIO;
+        goto out;
+    }
     gs_redis_t *r = gs_redis_new(cfg->redis, err);
     if (!r) {
         rc = GS_EREDIS;
         goto out;
     }
-    rc = plan_sweep(r, sweep_out, reg, cfg, ref, hash, err);
+    rc = plan_sweep(r, sweep_out, reg, pl, cfg, ref, hash, err);
     gs_redis_destroy(&r);
 out:
+    gs_platforms_destroy(&pl);
     gs_registry_destroy(&reg);
     return rc < 0 ? rc : 0;
 }
@@ -389,8 +476,10 @@ static void mark_done(gs_dispatcher_t *d, size_t i)
     tslot_t *s = &d->t[i];
     if (s->state == T_LEASED && s->worker >= 0 && d->workers[s->worker].inflight > 0)
         d->workers[s->worker].inflight--;
-    if (s->state != T_DONE)
+    if (s->state != T_DONE) {
         d->ndone++;
+        gs_metrics_add(d->metrics, GS_M_TASKS_DONE, 1);
+    }
     s->state = T_DONE;
     s->worker = -1;
 }
@@ -402,6 +491,7 @@ static int redis_is_done(gs_dispatcher_t *d, const char *id)
     redisReply *rep = gs_redis_command(d->redis, &e, "SISMEMBER gs:sweep:%s:done %s", d->sweep, id);
     if (!rep) {
         gs_warn("%s", e.msg);
+        gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
         return GS_EREDIS;
     }
     int yes = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
@@ -420,6 +510,8 @@ static void lease_expired(gs_dispatcher_t *d, size_t i)
         return;
     }
     if (done) {
+        /* stored just before the worker went silent: the lapse costs nothing */
+        gs_metrics_add(d->metrics, GS_M_TASKS_LEASE_EXPIRED, 1);
         mark_done(d, i);
         return;
     }
@@ -434,14 +526,19 @@ static void lease_expired(gs_dispatcher_t *d, size_t i)
         gs_err_clear(&e);
         if (store_unchecked(d, i, reason, &e) < 0) {
             gs_warn("cannot store 未检查 for %s: %s; retrying", t->id, e.msg);
+            gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
             s->expiry_ms = gs_now_ms() + 1000;
             return;
         }
         gs_warn("%s: %s", t->id, reason);
+        gs_metrics_add(d->metrics, GS_M_TASKS_LEASE_EXPIRED, 1);
+        gs_metrics_add(d->metrics, GS_M_TASKS_UNCHECKED, 1);
         mark_done(d, i);
         return;
     }
     gs_info("lease of %s (epoch %u) expired; re-queued", t->id, s->epoch);
+    gs_metrics_add(d->metrics, GS_M_TASKS_LEASE_EXPIRED, 1);
+    gs_metrics_add(d->metrics, GS_M_TASKS_REISSUED, 1);
     s->state = T_PENDING;
     queue_push_front(d, i);
 }
@@ -549,6 +646,8 @@ static void recv_messages(gs_dispatcher_t *d)
         if (!more || zmq_msg_recv(&body, d->router, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&body);
             d->dropped_msgs++;
+            gs_metrics_add(d->metrics, GS_M_DROP_FRAMES, 1);
+            gs_warn("dropped a message with the wrong frames (a routing id only)");
             continue;
         }
         /* drain any extra frames: our protocol has exactly two */
@@ -564,11 +663,19 @@ static void recv_messages(gs_dispatcher_t *d)
         gs_msg_t m;
         gs_err_t e;
         gs_err_clear(&e);
-        if (rn > (int)sizeof(rid) || extra ||
+        gs_metric_t why = GS_M_DROP_FRAMES;
+        if (zmq_msg_size(&body) > DISPATCH_MAX_MSG) {
+            why = GS_M_DROP_OVERSIZED;
+            gs_err_set(&e, GS_ETOOBIG, "larger than %d bytes", DISPATCH_MAX_MSG);
+        }
+        if (rn > (int)sizeof(rid) || extra || why == GS_M_DROP_OVERSIZED ||
             gs_msg_decode(zmq_msg_data(&body), zmq_msg_size(&body), &m, &e) < 0) {
+            if (!extra && rn <= (int)sizeof(rid) && why != GS_M_DROP_OVERSIZED)
+                why = gs_metrics_drop_reason(&e);
             d->dropped_msgs++;
-            gs_warn("dropped a malformed message (%zu bytes): %s", zmq_msg_size(&body),
-                    extra ? "extra frames" : e.msg);
+            gs_metrics_add(d->metrics, why, 1);
+            gs_warn("dropped a message (%s, %zu bytes): %s", gs_metrics_drop_name(why),
+                    zmq_msg_size(&body), why == GS_M_DROP_FRAMES ? "wrong frames" : e.msg);
             zmq_msg_close(&body);
             continue;
         }
@@ -591,8 +698,12 @@ static void recv_messages(gs_dispatcher_t *d)
                 handle_hb(d, wi, &m);
             else if (m.type == GS_MSG_DONE)
                 handle_done(d, wi, &m);
-            else
+            else {
                 d->dropped_msgs++;
+                gs_metrics_add(d->metrics, GS_M_DROP_UNEXPECTED, 1);
+                gs_warn("dropped a '%s' message from %s: the dispatcher does not take it",
+                        gs_msg_type_name(m.type), d->workers[wi].name);
+            }
         }
         gs_msg_cleanup(&m);
     }
@@ -614,6 +725,8 @@ static void dispatch(gs_dispatcher_t *d)
                                                d->sweep, t->id);
             if (!rep) {
                 gs_warn("cannot lease %s: %s", t->id, e.msg);
+                gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
+                gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
                 return;
             }
             uint32_t epoch = (uint32_t)rep->integer;
@@ -622,6 +735,8 @@ static void dispatch(gs_dispatcher_t *d)
                                    epoch);
             if (!rep) {
                 gs_warn("cannot lease %s: %s", t->id, e.msg);
+                gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
+                gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
                 return;
             }
             freeReplyObject(rep);
@@ -649,14 +764,48 @@ static void dispatch(gs_dispatcher_t *d)
             task.ref_unix = d->ref_unix;
             task.max_pages = d->cfg->max_pages;
             task.lease_ms = d->cfg->lease_ms;
+            task.pre = d->pre[i]; /* borrowed: the encoder only reads it */
+            /* W-UNREACHABLE's veto belongs to the availability watch when it has watched
+             * the site (checks.md): its verdict as of the reference time goes along */
+            if (t->kind == GS_KIND_SITE) {
+                gs_err_t we;
+                gs_err_clear(&we);
+                task.has_watch = gs_watch_verdict(gs_redis_ctx(d->redis), t->id, d->ref_unix,
+                                                  &task.watch, &we) == 0 &&
+                                 task.watch.probes > 0;
+            }
             gs_buf_reset(&d->out);
+            gs_metrics_add(d->metrics, GS_M_TASKS_LEASED, 1);
             if (gs_msg_encode_task(&d->out, &task) < 0 || send_to(d, w) < 0) {
                 /* The worker is gone (ROUTER_MANDATORY): the lease lapses and is re-issued. */
+                gs_metrics_add(d->metrics, GS_M_ERR_SEND, 1);
                 drop_worker(d, wi, "unreachable");
                 break;
             }
             gs_debug("leased %s epoch %u to %s", t->id, epoch, w->name);
         }
+    }
+}
+
+/* The gauges, and Redis's pulse when someone may be looking (metrics served). */
+static void update_gauges(gs_dispatcher_t *d)
+{
+    size_t nworkers = 0;
+    for (int wi = 0; wi < MAX_WORKERS; wi++)
+        nworkers += d->workers[wi].used != 0;
+    gs_metrics_set(d->metrics, GS_M_QUEUE_DEPTH, d->qlen);
+    /* every target is pending (in the queue), leased or done */
+    gs_metrics_set(d->metrics, GS_M_TASKS_INFLIGHT, d->n - d->ndone - d->qlen);
+    gs_metrics_set(d->metrics, GS_M_WORKERS, nworkers);
+    gs_sock_stats_t st;
+    gs_sock_stats(d->sock, &st);
+    gs_metrics_set_handshakes(d->metrics, &st);
+    if (gs_metrics_port(d->metrics)) {
+        gs_err_t e;
+        redisReply *rep = gs_redis_command(d->redis, &e, "PING");
+        gs_metrics_set(d->metrics, GS_M_REDIS_UP, rep != NULL);
+        if (rep)
+            freeReplyObject(rep);
     }
 }
 
@@ -675,9 +824,12 @@ static void housekeeping(gs_dispatcher_t *d)
             continue;
         }
         gs_buf_reset(&d->out);
-        if (gs_msg_encode_hb(&d->out, NULL, 0) == 0 && send_to(d, w) < 0)
+        if (gs_msg_encode_hb(&d->out, NULL, 0) == 0 && send_to(d, w) < 0) {
+            gs_metrics_add(d->metrics, GS_M_ERR_SEND, 1);
             drop_worker(d, wi, "unreachable");
+        }
     }
+    update_gauges(d);
 }
 
 static int mark_complete(gs_dispatcher_t *d, gs_err_t *err)
@@ -706,6 +858,10 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         return gs_err_set(err, GS_ENOMEM, "out of memory");
     d->cfg = cfg;
     gs_buf_init(&d->out, GS_MSG_MAX_BYTES);
+    if (!(d->metrics = gs_metrics_new(GS_METRICS_DISPATCHER))) {
+        free(d);
+        return gs_err_set(err, GS_ENOMEM, "out of memory");
+    }
     uint64_t hash;
     int rc = load_registry(cfg, &d->reg, &hash, err);
     if (rc < 0)
@@ -723,7 +879,22 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         rc = GS_EREDIS;
         goto out;
     }
-    if ((rc = plan_sweep(d->redis, d->sweep, d->reg, cfg, d->ref_unix, hash, err)) < 0)
+    if (!(d->platforms = gs_platforms_load(gs_config_data_dir(cfg), err))) {
+        rc = err && err->code ? err->code : GS_EIO;
+        goto out;
+    }
+    if (!(d->pre = calloc(d->n ? d->n : 1, sizeof(*d->pre)))) {
+        rc = gs_err_set(err, GS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        gs_findings_init(&d->pre[i]);
+    if ((rc = registry_checks(d->reg, d->platforms, d->pre)) < 0) {
+        gs_err_set(err, rc, "out of memory in the registry checks");
+        goto out;
+    }
+    if ((rc = plan_sweep(d->redis, d->sweep, d->reg, d->platforms, cfg, d->ref_unix, hash, err)) <
+        0)
         goto out;
     gs_info("sweep %s: %s %zu targets", d->sweep, rc == 1 ? "resuming" : "planned", d->n);
     if ((rc = load_state(d, err)) < 0)
@@ -732,19 +903,27 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         gs_info("sweep %s: %zu of %zu already done", d->sweep, d->ndone, d->n);
 
     d->zctx = zmq_ctx_new();
-    d->router = zmq_socket(d->zctx, ZMQ_ROUTER);
-    int one = 1, zero = 0;
-    int64_t maxmsg = DISPATCH_MAX_MSG;
-    zmq_setsockopt(d->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
-    zmq_setsockopt(d->router, ZMQ_ROUTER_HANDOVER, &one, sizeof(one));
-    zmq_setsockopt(d->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
-    zmq_setsockopt(d->router, ZMQ_LINGER, &zero, sizeof(zero));
-    if (zmq_bind(d->router, cfg->dispatcher_endpoint) < 0) {
-        rc = gs_err_set(err, GS_EZMQ, "cannot bind %s: %s", cfg->dispatcher_endpoint,
-                        zmq_strerror(errno));
+    if (!d->zctx) {
+        rc = gs_err_set(err, GS_EZMQ, "zmq_ctx_new: %s", zmq_strerror(errno));
         goto out;
     }
-    gs_info("listening on %s", cfg->dispatcher_endpoint);
+    if (!(d->sock = gs_sock_bind(d->zctx, cfg, cfg->dispatcher_endpoint,
+                                 DISPATCH_MAX_MSG + GS_SOCK_MAXMSG_SLACK, "dispatcher", err))) {
+        rc = err && err->code ? err->code : GS_EZMQ;
+        goto out;
+    }
+    d->router = gs_sock_zmq(d->sock);
+    int one = 1;
+    zmq_setsockopt(d->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
+    gs_info("listening on %s", gs_sock_endpoint(d->sock));
+    /* the gauges are right before anyone can read them */
+    gs_metrics_set(d->metrics, GS_M_REDIS_UP, 1);
+    update_gauges(d);
+    if ((rc = gs_metrics_listen(d->metrics, cfg->metrics_listen, err)) < 0)
+        goto out;
+    if (gs_metrics_port(d->metrics))
+        gs_info("metrics on %s (port %d), GET /metrics", cfg->metrics_listen,
+                gs_metrics_port(d->metrics));
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -770,15 +949,32 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
     }
     if ((rc = mark_complete(d, err)) < 0)
         goto out;
-    gs_info("sweep %s complete: %zu targets (%llu malformed messages dropped)", d->sweep, d->n,
-            (unsigned long long)d->dropped_msgs);
+    gs_sock_stats_t hs;
+    gs_sock_stats(d->sock, &hs);
+    gs_metrics_t *m = d->metrics;
+    gs_info("sweep %s complete: %zu targets; this run leased %llu, done %llu, lease expired "
+            "%llu, reissued %llu, unchecked %llu; %llu messages dropped; handshakes: %llu "
+            "accepted, %llu refused (%llu unknown key, %llu protocol, %llu other)",
+            d->sweep, d->n, (unsigned long long)gs_metrics_get(m, GS_M_TASKS_LEASED),
+            (unsigned long long)gs_metrics_get(m, GS_M_TASKS_DONE),
+            (unsigned long long)gs_metrics_get(m, GS_M_TASKS_LEASE_EXPIRED),
+            (unsigned long long)gs_metrics_get(m, GS_M_TASKS_REISSUED),
+            (unsigned long long)gs_metrics_get(m, GS_M_TASKS_UNCHECKED),
+            (unsigned long long)d->dropped_msgs, (unsigned long long)hs.accepted,
+            (unsigned long long)(hs.refused_key + hs.refused_protocol + hs.refused_other),
+            (unsigned long long)hs.refused_key, (unsigned long long)hs.refused_protocol,
+            (unsigned long long)hs.refused_other);
     rc = 0;
 out:
-    if (d->router)
-        zmq_close(d->router);
+    gs_sock_destroy(&d->sock);
     if (d->zctx)
         zmq_ctx_term(d->zctx);
+    gs_metrics_destroy(&d->metrics);
     gs_redis_destroy(&d->redis);
+    for (size_t i = 0; d->pre && i < d->n; i++)
+        gs_findings_cleanup(&d->pre[i]);
+    free(d->pre);
+    gs_platforms_destroy(&d->platforms);
     gs_registry_destroy(&d->reg);
     gs_buf_cleanup(&d->out);
     free(d->t);

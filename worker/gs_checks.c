@@ -2,7 +2,12 @@
  * M-CLOSED and M-STALE. The website checks are in gs_chk_*.c, on gs_site facts. */
 #include "gs_checks.h"
 #include "gs_err.h"
+#include "gs_calendar.h"
+#include "gs_dict.h"
+#include "gs_log.h"
+#include "gs_platform.h"
 #include "gs_site.h"
+#include "gs_t2s.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -108,6 +113,24 @@ int gs_check_env_load(gs_check_env_t *env, const gs_config_t *cfg, const char *d
         rc = load_terms(env, data_dir, err);
     if (rc == 0 && !(env->columns = gs_colrules_load(data_dir, cfg->column_overrides, err)))
         rc = err && err->code ? err->code : GS_EIO;
+    if (rc == 0 && !(env->dict = gs_dict_load(data_dir, err)))
+        rc = err && err->code ? err->code : GS_EIO;
+    if (rc == 0) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/holidays.tsv", data_dir);
+        if (!(env->calendar = gs_calendar_load(path, err)))
+            rc = err && err->code ? err->code : GS_EIO;
+        else if (cfg->holiday_overrides[0])
+            rc = gs_calendar_load_more(env->calendar, cfg->holiday_overrides, err);
+    }
+    /* Traditional pages are converted before the wording dictionary reads them; without
+     * OpenCC's data that conversion cannot happen, which is a broken install, not a page. */
+    if (rc == 0 && !(env->t2s = gs_t2s_new(NULL, err)))
+        rc = err && err->code ? err->code : GS_EIO;
+    if (rc == 0 && !(env->platforms = gs_platforms_load(data_dir, err)))
+        rc = err && err->code ? err->code : GS_EIO;
+    if (rc == 0 && !(env->profiles = gs_profrules_load(data_dir, err)))
+        rc = err && err->code ? err->code : GS_EIO;
     if (rc < 0)
         gs_check_env_cleanup(env);
     return rc;
@@ -124,6 +147,11 @@ void gs_check_env_cleanup(gs_check_env_t *env)
         free(env->terms[k].items);
     }
     gs_colrules_destroy(&env->columns);
+    gs_dict_destroy(&env->dict);
+    gs_calendar_destroy(&env->calendar);
+    gs_t2s_destroy(&env->t2s);
+    gs_platforms_destroy(&env->platforms);
+    gs_profrules_destroy(&env->profiles);
     memset(env, 0, sizeof(*env));
 }
 
@@ -136,49 +164,4 @@ int gs_chk_add(gs_findings_t *out, const char *code, bool veto, const char *url,
     int rc = gs_findings_add(out, code, veto, url ? url : "", evidence, detail);
     free(detail);
     return rc;
-}
-
-/* Add a finding whose detail is the JSON object o (consumed). */
-static int add(gs_findings_t *out, const char *code, bool veto, const char *url,
-               const char *evidence, json_t *o)
-{
-    char *detail = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    json_decref(o);
-    int rc = gs_findings_add(out, code, veto, url, evidence, detail);
-    free(detail);
-    return rc;
-}
-
-int gs_check_account(const gs_account_facts_t *af, int64_t ref_unix, const gs_config_t *cfg,
-                     gs_findings_t *out)
-{
-    char ev[512];
-    if (af->status == 404 || af->status == 410 || af->closed_marker) {
-        if (af->closed_marker)
-            snprintf(ev, sizeof(ev), "账号已注销或不存在（页面显示“%s”），仍登记为正常运行",
-                     af->marker);
-        else
-            snprintf(ev, sizeof(ev), "账号已注销或不存在（HTTP %ld），仍登记为正常运行",
-                     af->status);
-        return add(out, "M-CLOSED", false, af->url, ev,
-                   json_pack("{s:i, s:s}", "status", (int)af->status, "marker",
-                             af->closed_marker ? af->marker : ""));
-    }
-    gs_ymd_t ref = gs_ymd_from_unix_cst(ref_unix);
-    if (!af->has_post) {
-        snprintf(ev, sizeof(ev), "未发现带日期的内容（共 %zu 条），无法确认更新", af->posts);
-        return add(out, "M-STALE", true, af->url, ev,
-                   json_pack("{s:n, s:n, s:i, s:i}", "newest", "days", "threshold",
-                             (int)cfg->stale_days, "posts", (int)af->posts));
-    }
-    int days = gs_ymd_days_between(af->newest, ref);
-    if (days > (int)cfg->stale_days) {
-        char d[16];
-        gs_ymd_format(af->newest, d, sizeof(d));
-        snprintf(ev, sizeof(ev), "最近一次更新 %s，已 %d 天未更新", d, days);
-        return add(out, "M-STALE", true, af->url, ev,
-                   json_pack("{s:s, s:i, s:i}", "newest", d, "days", days, "threshold",
-                             (int)cfg->stale_days));
-    }
-    return 0;
 }

@@ -1,6 +1,6 @@
 /* gs_checks.h -- the inspection checks and the shared data they read.
  *
- * Checks read facts gathered by the crawl (gs_site.h for websites, gs_account_facts_t for
+ * Checks read facts gathered by the crawl (gs_site.h for websites, gs_account.h for
  * accounts), never HTML, and append findings with the Chinese evidence sentence an
  * inspector pastes into a notice and a structured detail (JSON). Codes, veto rules and
  * thresholds follow checks.md; thresholds come from the configuration and data files.
@@ -21,6 +21,8 @@
 struct gs_dict;
 struct gs_calendar;
 struct gs_t2s;
+struct gs_platforms;
+typedef struct gs_profrules gs_profrules_t;
 
 /* Purposes of the words of data/site-terms.tsv. */
 typedef enum gs_termkind {
@@ -40,14 +42,24 @@ typedef struct gs_termlist {
 /* What every check shares. */
 typedef struct gs_check_env {
     const gs_config_t *cfg;
-    gs_colrules_t *columns;       /* data/columns.tsv (+ column_overrides) */
-    struct gs_dict *dict;         /* wording, spam, placeholders; NULL when not loaded */
-    struct gs_calendar *calendar; /* working days; NULL = Monday to Friday */
-    struct gs_t2s *t2s;           /* Traditional -> Simplified; NULL = no conversion */
-    char **closed_markers;        /* data/closed-markers.txt */
+    gs_colrules_t *columns;         /* data/columns.tsv (+ column_overrides) */
+    struct gs_dict *dict;           /* wording, spam, placeholders; NULL when not loaded */
+    struct gs_calendar *calendar;   /* working days; NULL = Monday to Friday */
+    struct gs_t2s *t2s;             /* Traditional -> Simplified; NULL = no conversion */
+    struct gs_platforms *platforms; /* data/platforms.tsv */
+    gs_profrules_t *profiles;       /* data/profiles.tsv */
+    char **closed_markers;          /* data/closed-markers.txt */
     size_t nclosed;
     gs_termlist_t terms[GS_TERM_COUNT]; /* data/site-terms.tsv */
 } gs_check_env_t;
+
+/* Add a finding whose detail is a JSON object (a json_t *, consumed; NULL = "{}"). */
+int gs_chk_add(gs_findings_t *out, const char *code, bool veto, const char *url,
+               const char *evidence, void *json_detail);
+
+/* The profile-page rules of data/profiles.tsv (gs_account.c). */
+gs_profrules_t *gs_profrules_load(const char *data_dir, gs_err_t *err);
+void gs_profrules_destroy(gs_profrules_t **self_p);
 
 /* 1 when s contains a word of the list (and *which, when given, names it). */
 int gs_terms_find(const gs_termlist_t *l, const char *s, const char **which);
@@ -56,20 +68,5 @@ int gs_terms_find(const gs_termlist_t *l, const char *s, const char **which);
 int gs_check_env_load(gs_check_env_t *env, const gs_config_t *cfg, const char *data_dir,
                       gs_err_t *err);
 void gs_check_env_cleanup(gs_check_env_t *env);
-
-/* What an account's feed or profile showed. */
-typedef struct gs_account_facts {
-    const char *url;
-    long status;        /* HTTP status, 0 if none */
-    bool closed_marker; /* the body carries a closed-account marker */
-    const char *marker; /* which one */
-    bool has_post;      /* a dated post not after the reference time */
-    gs_ymd_t newest;
-    size_t posts;
-} gs_account_facts_t;
-
-/* M-CLOSED, M-STALE. */
-int gs_check_account(const gs_account_facts_t *af, int64_t ref_unix, const gs_config_t *cfg,
-                     gs_findings_t *out);
 
 #endif

@@ -4,11 +4,50 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* The watch's part of a W-UNREACHABLE finding's detail. */
+static json_t *watch_json(const gs_watch_verdict_t *w)
+{
+    char from[16], to[16];
+    gs_ymd_format(gs_ymd_from_unix_cst(w->start), from, sizeof(from));
+    gs_ymd_format(gs_ymd_from_unix_cst(w->end - 1), to, sizeof(to));
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:b}", "id", w->watch, "from", from, "to",
+                     to, "probes", (json_int_t)w->probes, "failed", (json_int_t)w->failed, "rate",
+                     w->rate, "decided", w->decided, "veto", w->veto);
+}
+
 int gs_chk_home(gs_site_t *s, gs_findings_t *out)
 {
     char ev[512];
+    const gs_watch_verdict_t *w = s->watch;
+    /* A decided watch (>= 7 days, >= 20 probes a day) decides the veto: failures reaching
+     * 5 % make the site 站点无法访问 even when this sweep happened to open it, and a site the
+     * watch found open enough is not vetoed for one bad moment of the sweep. */
+    if (w && w->decided && (w->veto || !s->home_ok)) {
+        char from[16], to[16];
+        gs_ymd_format(gs_ymd_from_unix_cst(w->start), from, sizeof(from));
+        gs_ymd_format(gs_ymd_from_unix_cst(w->end - 1), to, sizeof(to));
+        if (s->home_ok)
+            snprintf(ev, sizeof(ev),
+                     "%s 至 %s 监测期间首页共探测 %llu 次，%llu 次无法在 15 秒内打开（失败率 %s），"
+                     "达到 5%%",
+                     from, to, (unsigned long long)w->probes, (unsigned long long)w->failed,
+                     w->rate);
+        else
+            snprintf(ev, sizeof(ev),
+                     "本次检查首页无法访问（%s），%s 至 %s 监测期间共探测 %llu 次，失败 %llu 次"
+                     "（失败率 %s），%s 5%%",
+                     s->home_error, from, to, (unsigned long long)w->probes,
+                     (unsigned long long)w->failed, w->rate, w->veto ? "达到" : "未达到");
+        json_t *o = json_pack("{s:i, s:i, s:s}", "tries", s->home_tries, "status",
+                              (int)s->home_status, "error", s->home_error);
+        if (o)
+            json_object_set_new(o, "watch", watch_json(w));
+        int rc = gs_chk_add(out, "W-UNREACHABLE", w->veto, s->home_url, ev, o);
+        if (rc < 0 || !s->home_ok)
+            return rc;
+    }
     if (!s->home_ok) {
-        /* Without watch data the sweep's own retries decide (docs/configuration.md): a home
+        /* Without a decided watch the sweep's own retries decide (docs/checks.md): a home
          * page that fails every try is 站点无法访问 with the veto. */
         if (s->home_status)
             snprintf(ev, sizeof(ev), "首页无法访问：HTTP %ld，%d 次尝试均失败", s->home_status,
@@ -16,9 +55,11 @@ int gs_chk_home(gs_site_t *s, gs_findings_t *out)
         else
             snprintf(ev, sizeof(ev), "首页无法访问：%s，%d 次尝试均失败", s->home_error,
                      s->home_tries);
-        return gs_chk_add(out, "W-UNREACHABLE", true, s->home_url, ev,
-                          json_pack("{s:i, s:i, s:s, s:s}", "tries", s->home_tries, "status",
-                                    (int)s->home_status, "error", s->home_error, "watch", "none"));
+        json_t *o = json_pack("{s:i, s:i, s:s}", "tries", s->home_tries, "status",
+                              (int)s->home_status, "error", s->home_error);
+        if (o)
+            json_object_set_new(o, "watch", w ? watch_json(w) : json_string("none"));
+        return gs_chk_add(out, "W-UNREACHABLE", true, s->home_url, ev, o);
     }
     int days_limit = (int)s->env->cfg->stale_days;
     /* The home page's own list items decide; a portal of entry links with no dated item

@@ -3,27 +3,37 @@
  * W-INTERACT-SLOW (留言答复不及时: more than 5 working days), with the messages the crawl
  * read from the site's message boards. Working days come from the holiday calendar when it
  * is loaded, Monday to Friday otherwise. */
+#include "gs_calendar.h"
 #include "gs_site.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* 1 for a working day (days since 1970-01-01, CST). */
-static int workday(const gs_site_t *s, int32_t day)
+/* Working days strictly after `from`, up to and including `to` (0 when to <= from), by the
+ * holiday calendar when loaded (Monday to Friday otherwise): a message asked on a Friday
+ * and answered the next Friday took 5 working days. *assumed says the calendar did not
+ * cover a year involved. */
+static int workdays_between(const gs_site_t *s, int32_t from, int32_t to, bool *assumed)
 {
-    (void)s;
-    /* 1970-01-01 was a Thursday: day 0 -> weekday 4 (Monday = 1) */
-    int wd = (int)(((day % 7) + 7 + 3) % 7) + 1;
-    return wd <= 5;
-}
-
-/* Working days strictly after `from`, up to and including `to` (0 when to <= from): a
- * message asked on a Friday and answered the next Friday took 5 working days. */
-static int workdays_between(const gs_site_t *s, int32_t from, int32_t to)
-{
+    if (to <= from)
+        return 0;
+    if (s->env->calendar) {
+        int a = 0;
+        int n = gs_calendar_workdays_between(s->env->calendar, gs_civil_from_days(from),
+                                             gs_civil_from_days(to), &a);
+        if (a)
+            *assumed = true;
+        if (n >= 0)
+            return n;
+    }
     int n = 0;
-    for (int32_t d = from + 1; d <= to && n < 100000; d++)
-        n += workday(s, d);
+    for (int32_t d = from + 1; d <= to && n < 100000; d++) {
+        /* 1970-01-01 was a Thursday: weekday (Monday = 1) of day d */
+        int wd = (int)(((d % 7) + 7 + 3) % 7) + 1;
+        n += wd <= 5;
+    }
     return n;
 }
 
@@ -80,8 +90,21 @@ static int late(gs_site_t *s, gs_findings_t *out, bool unanswered_kind)
                                 "threshold_days", (int)cfg->interact_reply_days, "examples", ex));
 }
 
+/* Messages by the day asked, then title and page: examples and the first one named in
+ * the evidence do not depend on the order the pages arrived in. */
+static int msg_cmp(const void *a, const void *b)
+{
+    const gs_sitemsg_t *x = a, *y = b;
+    if (x->asked != y->asked)
+        return x->asked < y->asked ? -1 : 1;
+    int c = strcmp(x->title, y->title);
+    return c ? c : strcmp(x->url, y->url);
+}
+
 int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
 {
+    if (s->nmsgs > 1)
+        qsort(s->msgs, s->nmsgs, sizeof(s->msgs[0]), msg_cmp);
     const gs_config_t *cfg = s->env->cfg;
     int rc = 0;
     if (!s->channel) {
@@ -95,6 +118,7 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
         return rc;
     /* W-INTERACT-SLOW: more than interact_slow_workdays working days */
     int slow = 0, within1 = 0, judged = 0;
+    bool assumed = false;
     const gs_sitemsg_t *first = NULL;
     json_t *ex = json_array();
     for (size_t i = 0; i < s->nmsgs; i++) {
@@ -103,7 +127,7 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
             continue;
         judged++;
         bool open = m->unanswered || m->replied == GS_NO_DAY;
-        int wd = workdays_between(s, m->asked, open ? s->ref_day : m->replied);
+        int wd = workdays_between(s, m->asked, open ? s->ref_day : m->replied, &assumed);
         if (!open && wd <= 1)
             within1++;
         if (wd <= (int)cfg->interact_slow_workdays)
@@ -132,8 +156,9 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
              "的留言“%s”）",
              slow, cfg->interact_slow_workdays, judged, within1, a, first->title);
     return gs_chk_add(out, "W-INTERACT-SLOW", false, first->url, ev,
-                      json_pack("{s:i, s:i, s:i, s:i, s:b, s:o}", "count", slow, "messages", judged,
-                                "within_1_workday", within1, "threshold_workdays",
+                      json_pack("{s:i, s:i, s:i, s:i, s:b, s:b, s:o}", "count", slow, "messages",
+                                judged, "within_1_workday", within1, "threshold_workdays",
                                 (int)cfg->interact_slow_workdays, "holiday_calendar",
-                                s->env->calendar != NULL, "examples", ex));
+                                s->env->calendar != NULL, "calendar_assumed", assumed, "examples",
+                                ex));
 }

@@ -5,7 +5,6 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 int gs_chk_links(gs_site_t *s, gs_findings_t *out)
 {
@@ -13,8 +12,6 @@ int gs_chk_links(gs_site_t *s, gs_findings_t *out)
     char ev[1200];
     for (size_t i = 0; rc == 0 && i < s->nlinks; i++) {
         const gs_sitelink_t *l = &s->links[i];
-        if (getenv("GS_DEBUG_LINKS"))
-            fprintf(stderr, "link %s state %d status %ld\n", l->url, l->state, l->status);
         if (l->state != GS_LINK_BROKEN)
             continue;
         if (l->text[0])

@@ -64,7 +64,7 @@ static int cmp_key(const void *a, const void *b)
                         *y = *(const gs_sitepost_t *const *)b;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
-    return x < y ? -1 : x > y;
+    return strcmp(x->url, y->url); /* not the arrival order: the same result every run */
 }
 
 static int dup_posts(gs_site_t *s, gs_findings_t *out)
@@ -87,6 +87,8 @@ static int dup_posts(gs_site_t *s, gs_findings_t *out)
         size_t nc = 0;
         for (size_t k = i; k < j; k++) {
             int c = v[k]->column;
+            if (c < 0)
+                continue; /* not in any column's list: not a column of its own */
             size_t q = 0;
             while (q < nc && cols[q] != c)
                 q++;

@@ -392,6 +392,17 @@ static int start_ready(gs_fetch_t *f)
     return (int)next;
 }
 
+/* libcurl's messages carry how long it waited and how much arrived ("Operation timed out
+ * after 15001 milliseconds with 0 out of 0 bytes received", "Connection timed out after
+ * 5001 ms"): evidence in a notice, and the same sweep run twice, must read alike, so the
+ * measurements are cut off at " after ". */
+static void strip_timing(char *msg)
+{
+    char *p = strstr(msg, " after ");
+    if (p && p[7] >= '0' && p[7] <= '9')
+        *p = '\0';
+}
+
 /* "Jun 15 12:00:00 2022 GMT", as libcurl's OpenSSL backend writes "Expire date". */
 static int64_t parse_cert_time(const char *v)
 {
@@ -450,9 +461,11 @@ static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
     else if (code == CURLE_FILESIZE_EXCEEDED)
         snprintf(resp.error, sizeof(resp.error), "body larger than %llu bytes",
                  (unsigned long long)f->cfg->max_body_bytes);
-    else if (resp.curl_code)
+    else if (resp.curl_code) {
         snprintf(resp.error, sizeof(resp.error), "%s",
                  r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+        strip_timing(resp.error);
+    }
     if (resp.curl_code == 0 && r->header_overflow)
         resp.curl_code = CURLE_WRITE_ERROR;
     if (code == CURLE_FILESIZE_EXCEEDED) {

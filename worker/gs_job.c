@@ -12,6 +12,7 @@
  *   done    the checks run on the facts and the job holds its result.
  * An account job fetches the feed (or profile) and runs the account checks. */
 #include "gs_job.h"
+#include "gs_account.h"
 #include "gs_checks.h"
 #include "gs_feed.h"
 #include "gs_log.h"
@@ -40,7 +41,11 @@ typedef enum reqkind {
     REQ_IPV6,      /* the home page over IPv6 */
     REQ_LINK_HEAD, /* a link check */
     REQ_LINK_GET,  /* a link check again with GET: the server refused HEAD */
-    REQ_FEED,
+    REQ_FEED,      /* an account's feed (or profile) */
+    REQ_PROFILE,   /* the profile page a feed links to */
+    REQ_MENU,      /* the menu list of the registry's menu_url */
+    REQ_MENU_HEAD, /* one link of the menu */
+    REQ_MENU_GET,  /* the same with GET: the server refused HEAD */
 } reqkind_t;
 
 struct gs_job {
@@ -59,9 +64,8 @@ struct gs_job {
     size_t columns_queued; /* columns of the site whose page was enqueued */
     /* facts */
     gs_site_t *site;
+    gs_account_t *acct;
     int home_tries;
-    gs_account_facts_t af;
-    char marker[128];
     gs_ymd_t newest_any;
     int has_any;
     /* result */
@@ -189,6 +193,19 @@ static void note_date(gs_job_t *j, gs_ymd_t d)
     j->has_any = 1;
 }
 
+/* Findings in a fixed order -- by code, then page, then evidence -- whatever order the
+ * pages arrived in: the same site swept twice gives the same result, byte for byte. */
+static int finding_cmp(const void *a, const void *b)
+{
+    const gs_finding_t *x = a, *y = b;
+    int c = strcmp(x->code, y->code);
+    if (!c)
+        c = strcmp(x->url, y->url);
+    if (!c)
+        c = strcmp(x->evidence, y->evidence);
+    return c ? c : strcmp(x->detail, y->detail);
+}
+
 static void finish(gs_job_t *j)
 {
     gs_result_t *r = &j->result;
@@ -200,9 +217,18 @@ static void finish(gs_job_t *j)
                 newest = j->site->columns[i].newest;
         if (newest != GS_NO_DAY)
             note_date(j, gs_civil_from_days(newest));
-    } else if (j->task.kind != GS_KIND_SITE && r->checked) {
-        gs_check_account(&j->af, j->task.ref_unix, j->cfg, &r->findings);
+    } else if (j->acct && r->checked) {
+        gs_account_check(j->acct, &r->findings);
+        if (j->acct->newest)
+            note_date(j, gs_ymd_from_unix_cst(j->acct->newest));
     }
+    /* the registry-level findings of the target (M-DUPLICATE) */
+    for (size_t i = 0; i < j->task.pre.len; i++) {
+        const gs_finding_t *f = &j->task.pre.items[i];
+        gs_findings_add(&r->findings, f->code, f->veto, f->url, f->evidence, f->detail);
+    }
+    if (r->findings.len > 1)
+        qsort(r->findings.items, r->findings.len, sizeof(r->findings.items[0]), finding_cmp);
     if (j->has_any)
         gs_ymd_format(j->newest_any, r->newest, sizeof(r->newest));
     j->phase = PHASE_DONE;
@@ -301,7 +327,7 @@ static void on_home(gs_job_t *j, const char *url, const gs_response_t *resp)
     j->result.pages++;
     gs_page_t page;
     int rc = gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
-                           j->task.ref_unix, j->cfg->max_links_per_page);
+                           j->task.ref_unix, j->cfg->max_links_per_page, j->env->t2s);
     if (rc < 0) {
         /* A home page that answers but cannot be read is open to a citizen all the same:
          * judge it as a page with no facts. */
@@ -337,7 +363,7 @@ static void on_page(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_r
     j->result.pages++;
     gs_page_t page;
     if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
-                      j->task.ref_unix, j->cfg->max_links_per_page) == 0) {
+                      j->task.ref_unix, j->cfg->max_links_per_page, j->env->t2s) == 0) {
         gs_site_page(j->site, &page, resp->final_url, rc->role, rc->column, rc->depth);
         enqueue_children(j, &page, rc->role, rc->column, rc->depth);
     } else if (rc->column >= 0) {
@@ -356,7 +382,8 @@ static void on_probe(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_
         if (ok_page(resp)) {
             gs_page_t page;
             if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type,
-                              resp->final_url, j->task.ref_unix, j->cfg->max_links_per_page) == 0)
+                              resp->final_url, j->task.ref_unix, j->cfg->max_links_per_page,
+                              j->env->t2s) == 0)
                 gs_site_cloak(s, &page);
             gs_page_cleanup(&page);
         }
@@ -401,17 +428,37 @@ static void on_probe(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_
     }
 }
 
-static void on_feed(gs_job_t *j, const char *url, const gs_response_t *resp)
+/* The target is 未检查 with a reason built from fmt and what. */
+static void set_unchecked(gs_job_t *j, const char *prefix, const char *what)
 {
     gs_result_t *r = &j->result;
-    j->af.status = resp->curl_code ? 0 : resp->status;
-    for (size_t i = 0; resp->curl_code == 0 && i < j->env->nclosed; i++)
-        if (strstr(resp->body, j->env->closed_markers[i])) {
-            j->af.closed_marker = true;
-            snprintf(j->marker, sizeof(j->marker), "%s", j->env->closed_markers[i]);
-            j->af.marker = j->marker;
-            break;
-        }
+    r->checked = false;
+    free(r->reason);
+    char buf[600];
+    snprintf(buf, sizeof(buf), "%s%s", prefix, what);
+    r->reason = strdup(buf);
+}
+
+/* The profile page a feed links to, when it is a page of its own. */
+static void enqueue_profile(gs_job_t *j, const char *feed_url)
+{
+    const char *link = j->acct->feed_link;
+    if (!link || strncmp(link, "http", 4) != 0 || !strcmp(link, feed_url) || !looks_like_page(link))
+        return;
+    char *abs = gs_url_resolve(feed_url, link);
+    if (abs && strcmp(abs, feed_url) != 0) {
+        gs_fetch_opts_t o;
+        memset(&o, 0, sizeof(o));
+        o.max_body = PROBE_BODY_MAX;
+        enqueue(j, abs, REQ_PROFILE, GS_ROLE_OTHER, -1, 0, &o);
+    }
+    free(abs);
+}
+
+static void on_feed(gs_job_t *j, const char *url, const gs_response_t *resp)
+{
+    gs_account_t *a = j->acct;
+    a->status = resp->curl_code ? 0 : resp->status;
     int transient = resp->curl_code != 0 || resp->status >= 500 || resp->status == 429;
     if (transient) {
         j->home_tries++;
@@ -421,48 +468,96 @@ static void on_feed(gs_job_t *j, const char *url, const gs_response_t *resp)
             o.delay_ms = (int)j->cfg->retry_delay_ms;
             enqueue(j, url, REQ_FEED, GS_ROLE_HOME, -1, 0, &o);
         } else {
-            r->checked = false;
-            free(r->reason);
-            char buf[400];
-            if (resp->curl_code)
-                snprintf(buf, sizeof(buf), "账号订阅源无法读取：%s", resp->error);
-            else
-                snprintf(buf, sizeof(buf), "账号订阅源无法读取：HTTP %ld", resp->status);
-            r->reason = strdup(buf);
+            char why[300];
+            set_unchecked(j, "账号订阅源无法读取：", why_failed(resp, why, sizeof(why)));
         }
         return;
     }
+    gs_result_t *r = &j->result;
     r->checked = true;
     free(r->reason);
     r->reason = strdup("");
-    if (resp->status >= 200 && resp->status < 300 && !j->af.closed_marker) {
-        r->pages++;
-        gs_feed_t *feed = NULL;
-        gs_err_t e;
-        gs_err_clear(&e);
-        if (gs_feed_parse(resp->body, resp->body_len, resp->content_type, &feed, &e) == 0) {
-            j->af.posts = gs_feed_total(feed);
-            int64_t newest = gs_feed_newest(feed, j->task.ref_unix);
-            if (newest) {
-                j->af.has_post = true;
-                j->af.newest = gs_ymd_from_unix_cst(newest);
-                note_date(j, j->af.newest);
-            }
-            gs_feed_destroy(&feed);
-        } else {
-            r->checked = false;
-            free(r->reason);
-            char buf[600];
-            snprintf(buf, sizeof(buf), "无法解析账号订阅源：%s", e.msg);
-            r->reason = strdup(buf);
+    if (resp->status == 404 || resp->status == 410) {
+        a->closed = true; /* gone: M-CLOSED by status */
+        return;
+    }
+    if (resp->status < 200 || resp->status >= 300) {
+        char why[64];
+        snprintf(why, sizeof(why), "HTTP %ld", resp->status);
+        set_unchecked(j, "账号订阅源无法读取：", why);
+        return;
+    }
+    r->pages++;
+    gs_feed_t *feed = NULL;
+    gs_err_t e;
+    gs_err_clear(&e);
+    int rc = gs_feed_parse(resp->body, resp->body_len, resp->content_type, &feed, &e);
+    if (rc == 0) {
+        gs_account_feed(a, feed, resp->final_url);
+        gs_feed_destroy(&feed);
+        enqueue_profile(j, resp->final_url);
+        return;
+    }
+    if (rc == GS_ENOMEM) {
+        set_unchecked(j, "工作进程内存不足，未能解析账号订阅源", "");
+        return;
+    }
+    /* Not a feed: the account's URL is its profile page (or the platform's page saying
+     * the account is closed). */
+    gs_account_profile(a, resp->body, resp->body_len, resp->content_type, resp->final_url);
+    if (!a->read && !a->closed)
+        set_unchecked(j, "无法解析账号订阅源：", e.msg);
+}
+
+static void on_account_probe(gs_job_t *j, const reqctx_t *rc, const char *url,
+                             const gs_response_t *resp)
+{
+    gs_account_t *a = j->acct;
+    char why[300];
+    switch (rc->kind) {
+    case REQ_PROFILE:
+        if (ok_page(resp))
+            gs_account_profile(a, resp->body, resp->body_len, resp->content_type, resp->final_url);
+        break;
+    case REQ_MENU:
+        if (!ok_page(resp)) {
+            free(a->menu_error);
+            a->menu_error = strdup(why_failed(resp, why, sizeof(why)));
+            break;
         }
-    } else if (resp->status >= 300 && resp->status != 404 && resp->status != 410 &&
-               !j->af.closed_marker) {
-        r->checked = false;
-        free(r->reason);
-        char buf[100];
-        snprintf(buf, sizeof(buf), "账号订阅源无法读取：HTTP %ld", resp->status);
-        r->reason = strdup(buf);
+        if (gs_account_menu(a, resp->body, resp->body_len, resp->final_url) == 0) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.head = true;
+            for (size_t i = 0; i < a->nmenu; i++)
+                if (a->menu[i].url[0])
+                    enqueue(j, a->menu[i].url, REQ_MENU_HEAD, GS_ROLE_OTHER, (int)i, 0, &o);
+        }
+        break;
+    case REQ_MENU_HEAD:
+        /* Servers that refuse HEAD (405, 501, some 403/400) get a GET. */
+        if (resp->curl_code == 0 && (resp->status == 405 || resp->status == 501 ||
+                                     resp->status == 403 || resp->status == 400)) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.max_body = 64 * 1024;
+            if (enqueue(j, url, REQ_MENU_GET, GS_ROLE_OTHER, rc->column, 0, &o) == 0)
+                break;
+        }
+        /* fall through */
+    case REQ_MENU_GET: {
+        if (rc->column < 0 || (size_t)rc->column >= a->nmenu)
+            break;
+        gs_menu_entry_t *m = &a->menu[rc->column];
+        bool ok = resp->curl_code == 0 && resp->status > 0 && resp->status < 400;
+        m->state = ok ? 1 : 2;
+        m->status = resp->curl_code ? 0 : resp->status;
+        free(m->why);
+        m->why = strdup(ok ? "" : why_failed(resp, why, sizeof(why)));
+        break;
+    }
+    default:
+        break;
     }
 }
 
@@ -485,6 +580,12 @@ static void on_response(void *ud, const char *url, gs_response_t *resp)
         break;
     case REQ_FEED:
         on_feed(j, url, resp);
+        break;
+    case REQ_PROFILE:
+    case REQ_MENU:
+    case REQ_MENU_HEAD:
+    case REQ_MENU_GET:
+        on_account_probe(j, rc, url, resp);
         break;
     default:
         on_probe(j, rc, url, resp);
@@ -523,10 +624,15 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
     r->checked = true;
     r->region = strdup(task->region);
     r->reason = strdup("");
-    j->af.url = j->task.url;
-    if (task->kind == GS_KIND_SITE)
+    if (task->kind == GS_KIND_SITE) {
         j->site = gs_site_new(env, j->task.target, j->task.name, j->task.url, task->ref_unix);
-    if (!j->seen || !r->region || !r->reason || (task->kind == GS_KIND_SITE && !j->site)) {
+        if (j->site && j->task.has_watch)
+            j->site->watch = &j->task.watch;
+    } else
+        j->acct = gs_account_new(env, j->task.target, j->task.name, j->task.owner, j->task.platform,
+                                 j->task.url, j->task.menu_url, task->ref_unix);
+    if (!j->seen || !r->region || !r->reason || (task->kind == GS_KIND_SITE && !j->site) ||
+        (task->kind != GS_KIND_SITE && !j->acct)) {
         gs_job_destroy(&j);
         return NULL;
     }
@@ -541,6 +647,15 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
         free(home);
     } else {
         rc = enqueue(j, task->url, REQ_FEED, GS_ROLE_HOME, -1, 0, NULL);
+        if (rc == 0 && j->task.menu_url[0]) {
+            gs_fetch_opts_t o;
+            memset(&o, 0, sizeof(o));
+            o.max_body = PROBE_BODY_MAX;
+            if (enqueue(j, j->task.menu_url, REQ_MENU, GS_ROLE_OTHER, -1, 0, &o) < 0) {
+                free(j->acct->menu_error);
+                j->acct->menu_error = strdup("菜单地址无效");
+            }
+        }
     }
     if (rc < 0) {
         /* A URL the crawler cannot use is the target's problem, reported, not lost. */
@@ -566,6 +681,7 @@ void gs_job_destroy(gs_job_t **self_p)
     gs_task_cleanup(&j->task);
     gs_result_cleanup(&j->result);
     gs_site_destroy(&j->site);
+    gs_account_destroy(&j->acct);
     free(j->seen);
     free(j);
     *self_p = NULL;

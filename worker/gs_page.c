@@ -8,6 +8,7 @@
 #include "gs_buf.h"
 #include "gs_charset.h"
 #include "gs_err.h"
+#include "gs_t2s.h"
 #include "gs_url.h"
 
 #include <ctype.h>
@@ -88,6 +89,7 @@ typedef struct frame {
     uint8_t hidden;     /* gs_hidden_t */
     uint8_t depth;      /* elements below <body> (saturating) */
     bool item;          /* this element is a list item (li, tr, dd) */
+    bool heading;       /* inside h1-h6 */
     bool region_start;  /* this element opened its region */
     size_t item_text;   /* text offset where the item began */
     size_t item_links;  /* first link index of the item */
@@ -107,6 +109,7 @@ typedef struct range {
 typedef struct walk {
     gs_page_t *p;
     const char *base;
+    gs_urlbase_t *ub; /* base parsed once; NULL when the base is not http(s) */
     size_t max_links;
     size_t links_cap;
     int64_t ref_unix;
@@ -174,6 +177,31 @@ static char *squeeze(const char *s, size_t max)
     }
     o[j] = '\0';
     return o;
+}
+
+/* An attribute's value without a copy when it is one text node (as libxml2's HTML parser
+ * makes nearly every attribute); NULL when absent or not that simple. Borrowed from the
+ * tree. Elements are many and class/id/style are read on each: copying them was a good
+ * share of a page's allocations. */
+static const char *prop(xmlNode *n, const char *name)
+{
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (a->name && strcmp((const char *)a->name, name) == 0) {
+            xmlNode *v = a->children;
+            if (v && v->type == XML_TEXT_NODE && !v->next && v->content)
+                return (const char *)v->content;
+            return NULL;
+        }
+    return NULL;
+}
+
+/* Whether an attribute is present at all. */
+static int has_prop(xmlNode *n, const char *name)
+{
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (a->name && strcmp((const char *)a->name, name) == 0)
+            return 1;
+    return 0;
 }
 
 /* An attribute as a new string, or NULL. */
@@ -397,7 +425,7 @@ static void add_link(walk_t *w, const frame_t *f, const char *ref, const char *t
     gs_link_t *l = link_slot(w);
     if (!l)
         return;
-    char *abs = gs_url_resolve(w->base, ref);
+    char *abs = w->ub ? gs_urlbase_resolve(w->ub, ref) : gs_url_resolve(w->base, ref);
     if (!abs)
         return;
     char *t = squeeze(text ? text : "", 1024);
@@ -410,6 +438,7 @@ static void add_link(walk_t *w, const frame_t *f, const char *ref, const char *t
     l->kind = (uint8_t)kind;
     l->region = f->region;
     l->hidden = f->hidden;
+    l->heading = f->heading;
     l->item_day = GS_NO_DAY;
     w->p->nlinks++;
 }
@@ -737,7 +766,10 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
     f->hidden = parent ? parent->hidden : GS_HIDDEN_NO;
     f->depth = parent ? (parent->depth < 255 ? parent->depth + 1 : 255) : 0;
     f->item = false;
+    f->heading = parent ? parent->heading : false;
     f->region_start = false;
+    if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2])
+        f->heading = true;
 
     if (!strcmp(name, "style")) {
         read_style_rules(w, inner_text(n));
@@ -768,25 +800,28 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         return false;
     }
 
-    char *cls = attr(n, "class"), *id = attr(n, "id"), *style = attr(n, "style");
+    const char *cls = prop(n, "class"), *id = prop(n, "id"), *style_raw = prop(n, "style");
+    char style_buf[1024];
+    const char *style = NULL;
+    if (style_raw) {
+        snprintf(style_buf, sizeof(style_buf), "%s", style_raw);
+        css_normalize(style_buf);
+        style = style_buf;
+    }
     /* hidden: inline style, the hidden attribute, the page's own simple rules, marquee */
     if (f->hidden == GS_HIDDEN_NO) {
-        if (style) {
-            css_normalize(style);
+        if (style)
             f->hidden = css_hides(style);
-        }
-        if (f->hidden == GS_HIDDEN_NO && xmlHasProp(n, (const xmlChar *)"hidden"))
+        if (f->hidden == GS_HIDDEN_NO && has_prop(n, "hidden"))
             f->hidden = GS_HIDDEN_DISPLAY;
         if (f->hidden == GS_HIDDEN_NO && w->nrules)
             f->hidden = rule_hides(w, cls, id);
         if (f->hidden == GS_HIDDEN_NO && !strcmp(name, "marquee")) {
-            char *h = attr(n, "height"), *wd = attr(n, "width");
+            const char *h = prop(n, "height"), *wd = prop(n, "width");
             double hv = h ? strtod(h, NULL) : 1e9, wv = wd ? strtod(wd, NULL) : 1e9;
             if ((h && hv <= 2) || (wd && wv <= 2) ||
                 (style && (css_length(style, "height") <= 2 || css_length(style, "width") <= 2)))
                 f->hidden = GS_HIDDEN_MARQUEE;
-            free(h);
-            free(wd);
         }
     }
     /* region: opened by elements close to <body> only (a "head" class deep in the content
@@ -802,9 +837,6 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
             }
         }
     }
-    free(cls);
-    free(id);
-    free(style);
 
     if (!strcmp(name, "li") || !strcmp(name, "tr") || !strcmp(name, "dd") || !strcmp(name, "dl")) {
         f->item = true;
@@ -946,7 +978,7 @@ static void text_dates(walk_t *w)
 }
 
 int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *content_type,
-                  const char *url, int64_t ref_unix, size_t max_links)
+                  const char *url, int64_t ref_unix, size_t max_links, const struct gs_t2s *t2s)
 {
     gs_page_init(p);
     gs_charset_decide(content_type, body, len, p->charset, sizeof(p->charset));
@@ -955,6 +987,18 @@ int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *conten
     int rc = gs_charset_to_utf8(p->charset, body, len, len * 4 + 1024, &utf8, &ulen);
     if (rc < 0)
         return rc;
+    if (t2s && gs_t2s_looks_traditional(t2s, utf8, ulen) == 1) {
+        char *simp = NULL;
+        size_t slen = 0;
+        /* Simplified is never longer than Traditional by much; a page that would be is
+         * kept as it is rather than lost */
+        if (gs_t2s_convert(t2s, utf8, ulen, ulen * 2 + 1024, &simp, &slen) == 0) {
+            free(utf8);
+            utf8 = simp;
+            ulen = slen;
+            p->traditional = true;
+        }
+    }
     if (ulen > INT32_MAX) {
         free(utf8);
         return GS_ETOOBIG;
@@ -981,10 +1025,12 @@ int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *conten
     gs_buf_init(&w->text, GS_PAGE_MAX_TEXT);
     gs_buf_init(&w->header, GS_PAGE_MAX_REGION);
     gs_buf_init(&w->footer, GS_PAGE_MAX_REGION);
+    w->ub = gs_urlbase_new(url);
     xmlNode *root = xmlDocGetRootElement(doc);
     if (root)
         walk_tree(w, root);
     xmlFreeDoc(doc);
+    gs_urlbase_destroy(&w->ub);
 
     p->text_len = w->text.len;
     p->text = gs_buf_steal(&w->text);

@@ -82,6 +82,7 @@ typedef struct gs_link {
     uint8_t kind;     /* gs_link_kind_t */
     uint8_t region;   /* gs_region_t */
     uint8_t hidden;   /* gs_hidden_t */
+    uint8_t heading;  /* inside a heading (h1-h6): a block's or a section's name */
     int32_t item_day; /* date of the list item holding it, days since 1970; GS_NO_DAY */
 } gs_link_t;
 
@@ -113,6 +114,7 @@ typedef struct gs_msgrec {
 
 typedef struct gs_page {
     char charset[32];
+    bool traditional; /* the page was Traditional and was converted to Simplified */
     char *title;
     gs_meta_t metas[GS_PAGE_MAX_METAS];
     size_t nmetas;
@@ -143,10 +145,16 @@ typedef struct gs_page {
 void gs_page_init(gs_page_t *p);
 void gs_page_cleanup(gs_page_t *p);
 
+struct gs_t2s;
+
 /* Parse body (raw bytes as received) of url. content_type may be NULL. ref_unix bounds
- * the dates (nothing after the reference day counts). 0 or a negative GS_E* code. */
+ * the dates (nothing after the reference day counts). When t2s is given and the page
+ * looks Traditional (gs_t2s_looks_traditional), the decoded page is converted to
+ * Simplified before it is parsed, so every fact -- text, titles, link texts, message-board
+ * labels, footer items -- reads as the Simplified dictionaries and keyword tables expect;
+ * `traditional` says so. 0 or a negative GS_E* code. */
 int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *content_type,
-                  const char *url, int64_t ref_unix, size_t max_links);
+                  const char *url, int64_t ref_unix, size_t max_links, const struct gs_t2s *t2s);
 
 /* The content of a meta tag by lower-cased name, or NULL. Borrowed. */
 const char *gs_page_meta(const gs_page_t *p, const char *name);

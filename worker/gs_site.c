@@ -4,7 +4,11 @@
  * copied into the gs_site_t (bounded) and the page is freed by the caller. The findings
  * are made at the end by the gs_chk_*.c files. */
 #include "gs_site.h"
+#include "gs_content.h"
+#include "gs_dict.h"
 #include "gs_log.h"
+#include "gs_t2s.h"
+#include "gs_utf8.h"
 #include "gs_url.h"
 #include "gs_util.h"
 
@@ -34,6 +38,20 @@ static void set_str(char **dst, const char *src)
     *dst = n;
 }
 
+/* What the column checks read of a page. */
+struct gs_colfacts {
+    uint32_t items;          /* dated list items in the body */
+    int32_t newest;          /* newest item day */
+    uint32_t content_links;  /* body links that are not navigation or other columns */
+    const char *placeholder; /* a placeholder line (borrowed: dict) */
+};
+
+static uint64_t url_key(const char *url)
+{
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, url, strlen(url));
+    return h ? h : 1;
+}
+
 gs_site_t *gs_site_new(const gs_check_env_t *env, const char *sitecode, const char *name,
                        const char *home_url, int64_t ref_unix)
 {
@@ -57,26 +75,18 @@ gs_site_t *gs_site_new(const gs_check_env_t *env, const char *sitecode, const ch
     s->item_mask = 2 * GS_SITE_MAX_POSTS - 1;
     s->item_keys = calloc(s->item_mask + 1, sizeof(*s->item_keys));
     s->item_cols = calloc(s->item_mask + 1, sizeof(*s->item_cols));
+    s->pf_mask = 4095;
+    s->pf_keys = calloc(s->pf_mask + 1, sizeof(*s->pf_keys));
+    s->pf = calloc(s->pf_mask + 1, sizeof(*s->pf));
     s->home_error = strdup("");
     if (!s->host)
         s->host = strdup("");
     if (!s->link_slots || !s->links || !s->msgs || !s->posts || !s->home_error || !s->host ||
-        !s->item_keys || !s->item_cols) {
+        !s->item_keys || !s->item_cols || !s->pf_keys || !s->pf) {
         gs_site_destroy(&s);
         return NULL;
     }
     return s;
-}
-
-static void hits_cleanup(gs_hits_t *h)
-{
-    for (size_t i = 0; i < h->len; i++) {
-        free(h->items[i].what);
-        free(h->items[i].extra);
-        free(h->items[i].url);
-        free(h->items[i].context);
-    }
-    h->len = 0;
 }
 
 void gs_site_destroy(gs_site_t **self_p)
@@ -108,12 +118,12 @@ void gs_site_destroy(gs_site_t **self_p)
     }
     free(s->links);
     free(s->link_slots);
-    hits_cleanup(&s->wording);
-    hits_cleanup(&s->spam);
-    hits_cleanup(&s->hidden);
-    hits_cleanup(&s->scripts);
-    hits_cleanup(&s->privacy);
-    hits_cleanup(&s->service);
+    gs_hits_cleanup(&s->wording);
+    gs_hits_cleanup(&s->spam);
+    gs_hits_cleanup(&s->hidden);
+    gs_hits_cleanup(&s->scripts);
+    gs_hits_cleanup(&s->privacy);
+    gs_hits_cleanup(&s->service);
     free(s->channel_url);
     free(s->channel_name);
     for (size_t i = 0; s->msgs && i < s->nmsgs; i++) {
@@ -128,6 +138,9 @@ void gs_site_destroy(gs_site_t **self_p)
     free(s->posts);
     free(s->item_keys);
     free(s->item_cols);
+    free(s->pf_keys);
+    free(s->pf);
+    free(s->home_spam);
     free(s->cloak_title);
     free(s->cloak_terms);
     free(s->https_error);
@@ -162,6 +175,17 @@ int gs_site_add_column(gs_site_t *s, const char *name, const char *url, int leve
     c->level = level;
     c->newest = GS_NO_DAY;
     c->cls = gs_colrules_classify(s->env->columns, s->sitecode, name);
+    /* its page may have been fetched already, as an ordinary page */
+    uint64_t h = url_key(url);
+    for (size_t i = (size_t)h & s->pf_mask; s->pf_keys[i]; i = (i + 1) & s->pf_mask)
+        if (s->pf_keys[i] == h) {
+            c->fetched = true;
+            c->items = s->pf[i].items;
+            c->newest = s->pf[i].newest;
+            c->content_links = s->pf[i].content_links;
+            c->placeholder = s->pf[i].placeholder;
+            break;
+        }
     return (int)s->ncolumns++;
 }
 
@@ -193,6 +217,19 @@ static gs_sitelink_t *link_note(gs_site_t *s, const char *url, const char *page,
     if (s->link_slots[i]) {
         gs_sitelink_t *l = &s->links[s->link_slots[i] - 1];
         l->on_home |= on_home;
+        /* the page holding it is the first by URL, whatever order pages arrived in */
+        if (page && strcmp(page, l->page) < 0) {
+            char *p = strdup(page), *t = dup_or_empty(text);
+            if (p && t) {
+                free(l->page);
+                free(l->text);
+                l->page = p;
+                l->text = t;
+            } else {
+                free(p);
+                free(t);
+            }
+        }
         return l;
     }
     if (s->nlinks >= GS_SITE_MAX_LINKS) {
@@ -239,37 +276,6 @@ void gs_site_link_result(gs_site_t *s, const char *url, long status, int curl_co
         set_str(&s->channel_url, l->url);
         set_str(&s->channel_name, l->text);
     }
-}
-
-/* ---- hits ----------------------------------------------------------------------------- */
-
-void gs_site_hit(gs_hits_t *h, const char *what, const char *extra, const char *url,
-                 const char *context)
-{
-    for (size_t i = 0; i < h->len; i++)
-        if (strcmp(h->items[i].what, what) == 0 &&
-            strcmp(h->items[i].extra, extra ? extra : "") == 0) {
-            h->items[i].count++;
-            return;
-        }
-    if (h->len >= GS_SITE_MAX_HITS) {
-        h->dropped++;
-        return;
-    }
-    gs_hit_t *x = &h->items[h->len];
-    x->what = dup_or_empty(what);
-    x->extra = dup_or_empty(extra);
-    x->url = dup_or_empty(url);
-    x->context = dup_or_empty(context);
-    if (!x->what || !x->extra || !x->url || !x->context) {
-        free(x->what);
-        free(x->extra);
-        free(x->url);
-        free(x->context);
-        return;
-    }
-    x->count = 1;
-    h->len++;
 }
 
 /* ---- the home page ------------------------------------------------------------------- */
@@ -387,8 +393,8 @@ static void note_metas(gs_site_t *s, const gs_page_t *page, const char *url, gs_
         if (v && v[0])
             continue;
         s->meta_missing[i]++;
-        if (!s->meta_example[i])
-            s->meta_example[i] = strdup(url);
+        if (!s->meta_example[i] || strcmp(url, s->meta_example[i]) < 0)
+            set_str(&s->meta_example[i], url);
     }
 }
 
@@ -400,11 +406,12 @@ static void note_links(gs_site_t *s, const gs_page_t *page, const char *url, gs_
         const gs_link_t *l = &page->links[i];
         if (l->hidden != GS_HIDDEN_NO) {
             char *h = gs_url_host(l->url);
-            if (h && l->kind == GS_LINK_A && !gs_host_is_gov(h)) {
+            /* the site's own pages are not 暗链, whatever its domain */
+            if (h && l->kind == GS_LINK_A && !gs_host_is_gov(h) && strcmp(h, s->host) != 0) {
                 static const char *const why[] = {"",           "display:none", "visibility:hidden",
                                                   "off-screen", "font-size:0",  "zero size",
                                                   "marquee"};
-                gs_site_hit(&s->hidden, h, why[l->hidden < 7 ? l->hidden : 0], url, l->text);
+                gs_hits_add(&s->hidden, h, why[l->hidden < 7 ? l->hidden : 0], url, l->text);
             }
             free(h);
             continue;
@@ -425,81 +432,18 @@ static void note_scripts(gs_site_t *s, const gs_page_t *page, const char *url)
             const char *cause = sc->kind == GS_SCRIPT_WRITE ? "script-write"
                                 : sc->conditional           ? "script-redirect-referrer"
                                                             : "script-redirect";
-            gs_site_hit(&s->scripts, h, cause, url, sc->target);
+            gs_hits_add(&s->scripts, h, cause, url, sc->target);
         }
         free(h);
     }
 }
 
-/* ISO 7064 MOD 11-2 check of an 18-character 身份证号, with a plausible birth date. */
-static int id_number_valid(const char *p, int32_t ref_day)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[] = "10X98765432";
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        sum += (p[i] - '0') * w[i];
-    }
-    char c = p[17] == 'x' ? 'X' : p[17];
-    if (c != check[sum % 11] || p[0] == '0')
-        return 0;
-    int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
-    int m = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
-    if (y < 1900 || !gs_ymd_valid(y, m, d))
-        return 0;
-    return gs_days_from_civil(y, m, d) <= ref_day;
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* 身份证号 (checksum-valid) and mobile numbers in the page text. The evidence masks the
- * middle of each number: the report must not spread what the page exposed. */
+/* 身份证号 and mobile numbers in bulk (gs_content). */
 static void note_privacy(gs_site_t *s, const gs_page_t *page, const char *url)
 {
-    const char *t = page->text;
-    size_t n = page->text_len;
-    uint64_t mobiles[64];
-    size_t nmob = 0;
-    char first_mobile[16] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (!is_digit(t[i]) || (i > 0 && (is_digit(t[i - 1]) || t[i - 1] == 'X')))
-            continue;
-        size_t run = 0;
-        while (i + run < n && is_digit(t[i + run]) && run < 20)
-            run++;
-        if (run == 17 && i + 17 < n && (t[i + 17] == 'X' || t[i + 17] == 'x'))
-            run = 18;
-        if (run == 18 && id_number_valid(t + i, s->ref_day) &&
-            !(i + 18 < n && (is_digit(t[i + 18]) || t[i + 18] == 'X'))) {
-            char masked[24];
-            snprintf(masked, sizeof(masked), "%.6s********%.4s", t + i, t + i + 14);
-            gs_site_hit(&s->privacy, masked, "id-number", url, "");
-        } else if (run == 11 && t[i] == '1' && t[i + 1] >= '3' && t[i + 1] <= '9') {
-            uint64_t v = 0;
-            for (size_t k = 0; k < 11; k++)
-                v = v * 10 + (uint64_t)(t[i + k] - '0');
-            size_t k = 0;
-            while (k < nmob && mobiles[k] != v)
-                k++;
-            if (k == nmob && nmob < 64) {
-                if (!nmob)
-                    snprintf(first_mobile, sizeof(first_mobile), "%.3s****%.4s", t + i, t + i + 7);
-                mobiles[nmob++] = v;
-            }
-        }
-        i += run ? run - 1 : 0;
-    }
-    if (nmob >= s->env->cfg->privacy_mobiles && nmob > 0) {
-        char count[24];
-        snprintf(count, sizeof(count), "%zu", nmob);
-        gs_site_hit(&s->privacy, first_mobile, "mobile", url, count);
+    if (gs_content_privacy(page->text, page->text_len, s->ref_day, s->env->cfg->privacy_mobiles,
+                           url, &s->privacy) > 0)
         s->mobiles_pages++;
-    }
 }
 
 /* A service guide: which of the ten elements it shows. */
@@ -523,7 +467,25 @@ static void note_service(gs_site_t *s, const gs_page_t *page, const char *url)
     if (!guide && have < 3)
         return;
     if (ml)
-        gs_site_hit(&s->service, url, missing, url, page->title);
+        gs_hits_add(&s->service, url, missing, url, page->title);
+}
+
+/* An article's title: its ArticleTitle tag, else the page title without the site name
+ * CMSs append ("标题_网站名称", "标题 - 网站名称"). */
+static char *article_title(const gs_page_t *page)
+{
+    const char *t = gs_page_meta(page, "articletitle");
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", t && t[0] ? t : page->title);
+    if (!(t && t[0])) {
+        static const char *const seps[] = {"_", " - ", "|", "——", "－", NULL};
+        for (int i = 0; seps[i]; i++) {
+            char *cut = strstr(buf, seps[i]);
+            if (cut && cut != buf)
+                *cut = '\0';
+        }
+    }
+    return strdup(buf);
 }
 
 /* The longest lines of the text stand for the article's body: they are what two copies of
@@ -545,17 +507,13 @@ static uint64_t post_key(const gs_page_t *page)
             }
         t += l + 1;
     }
-    uint64_t h = gs_fnv1a(GS_FNV_INIT, page->title, strlen(page->title));
+    char *title = article_title(page);
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, title ? title : "", title ? strlen(title) : 0);
+    free(title);
     for (int k = 0; k < 3; k++)
         if (best[k] && bl[k] >= 20)
             h = gs_fnv1a(h, best[k], bl[k]);
     return h;
-}
-
-static uint64_t url_key(const char *url)
-{
-    uint64_t h = gs_fnv1a(GS_FNV_INIT, url, strlen(url));
-    return h ? h : 1;
 }
 
 /* The column whose list holds item url, or -1. */
@@ -604,24 +562,6 @@ static bool links_to(const gs_site_t *s, const gs_page_t *page, gs_termkind_t ki
     return false;
 }
 
-/* An article's title: its ArticleTitle tag, else the page title without the site name
- * CMSs append ("标题_网站名称", "标题 - 网站名称"). */
-static char *article_title(const gs_page_t *page)
-{
-    const char *t = gs_page_meta(page, "articletitle");
-    char buf[1024];
-    snprintf(buf, sizeof(buf), "%s", t && t[0] ? t : page->title);
-    if (!(t && t[0])) {
-        static const char *const seps[] = {"_", " - ", "|", "——", "－", NULL};
-        for (int i = 0; seps[i]; i++) {
-            char *cut = strstr(buf, seps[i]);
-            if (cut && cut != buf)
-                *cut = '\0';
-        }
-    }
-    return strdup(buf);
-}
-
 static void note_post(gs_site_t *s, const gs_page_t *page, const char *url, int column)
 {
     if (s->nposts >= GS_SITE_MAX_POSTS || page->items > 3 || page->nmsgs)
@@ -649,9 +589,12 @@ static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
         const gs_msgrec_t *m = &page->msgs[i];
         /* the same message on its list page and its detail page counts once */
         bool seen = false;
-        for (size_t k = 0; k < s->nmsgs && !seen; k++)
+        for (size_t k = 0; k < s->nmsgs && !seen; k++) {
             seen = s->msgs[k].asked == m->asked && strcmp(s->msgs[k].title, m->title) == 0 &&
                    m->title[0];
+            if (seen && strcmp(url, s->msgs[k].url) < 0)
+                set_str(&s->msgs[k].url, url); /* the first page by URL, not by arrival */
+        }
         if (seen)
             continue;
         gs_sitemsg_t *x = &s->msgs[s->nmsgs];
@@ -675,14 +618,54 @@ static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
     }
 }
 
-/* A column page: its items, its newest item, and sub-columns it names. */
-static void note_column(gs_site_t *s, const gs_page_t *page, int column)
+/* The shape of a URL's path: its next-to-last segment replaced by a star, so that
+ * /col/zwdt/index.html and /col/jgzn/index.html have one shape; into out, "" when the path
+ * has fewer than two segments. */
+static void url_shape(const char *url, char *out, size_t outlen)
 {
-    gs_column_t *c = &s->columns[column];
-    c->fetched = true;
-    c->items = page->items;
-    c->newest = page->newest_item;
-    uint32_t content = 0;
+    out[0] = '\0';
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    if (!p)
+        return;
+    size_t n = strcspn(p, "?#");
+    const char *last = NULL, *prev = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '/') {
+            prev = last;
+            last = p + i;
+        }
+    if (!prev || (size_t)(prev - p) + 2 + (size_t)(p + n - last) >= outlen)
+        return;
+    snprintf(out, outlen, "%.*s/*%.*s", (int)(prev - p), p, (int)(p + n - last), last);
+}
+
+/* Whether url has the shape of a top-level column's URL. */
+static bool column_shaped(const gs_site_t *s, const char *url)
+{
+    char want[512], have[512];
+    url_shape(url, want, sizeof(want));
+    if (!want[0])
+        return false;
+    for (size_t i = 0; i < s->ncolumns; i++) {
+        if (s->columns[i].level != 1)
+            continue;
+        url_shape(s->columns[i].url, have, sizeof(have));
+        if (!strcmp(have, want))
+            return true;
+    }
+    return false;
+}
+
+/* A column page: its items, its newest item, and sub-columns it names. */
+/* The column facts of a page; for a column's own page (column >= 0) also the items it
+ * lists and the sub-columns it names. */
+static void column_facts(gs_site_t *s, const gs_page_t *page, int column, struct gs_colfacts *out)
+{
+    out->items = page->items;
+    out->newest = page->newest_item;
+    out->content_links = 0;
+    out->placeholder = NULL;
     for (size_t i = 0; i < page->nlinks; i++) {
         const gs_link_t *l = &page->links[i];
         if (l->kind != GS_LINK_A || l->region != GS_REGION_BODY || l->hidden != GS_HIDDEN_NO ||
@@ -690,37 +673,124 @@ static void note_column(gs_site_t *s, const gs_page_t *page, int column)
             continue;
         if (gs_site_column_of(s, l->url) >= 0)
             continue; /* the side menu of columns */
-        content++;
+        out->content_links++;
+        if (column < 0)
+            continue;
         if (l->item_day != GS_NO_DAY)
             note_item(s, l->url, column);
-        /* a sub-column: a short, classified name that is not an item of the list */
-        if (l->item_day == GS_NO_DAY && strlen(l->text) <= 30 && looks_like_page(l->url) &&
-            gs_colrules_classify(s->env->columns, s->sitecode, l->text))
+        /* a sub-column: a short name that is not an item of the list, and either a column
+         * name of the keyword table, a section heading, or a URL of the same shape as a
+         * top-level column's (col/SLUG/index.html beside col/zwdt/index.html) */
+        if (l->item_day == GS_NO_DAY && l->text[0] && strlen(l->text) <= 30 &&
+            looks_like_page(l->url) &&
+            (l->heading || gs_colrules_classify(s->env->columns, s->sitecode, l->text) ||
+             column_shaped(s, l->url)))
             gs_site_add_column(s, l->text, l->url, 2);
     }
-    c->content_links = content;
+    /* a list that only says "暂无信息": one of the page's lines is a placeholder */
+    if (out->items == 0 && s->env->dict) {
+        const char *t = page->text, *end = t + page->text_len;
+        while (t < end && !out->placeholder) {
+            const char *nl = memchr(t, '\n', (size_t)(end - t));
+            size_t l = nl ? (size_t)(nl - t) : (size_t)(end - t);
+            if (l && l <= GS_DICT_PLACEHOLDER_TEXT_MAX)
+                out->placeholder = gs_dict_placeholder(s->env->dict, t, l);
+            t += l + 1;
+        }
+    }
 }
 
-/* Spam and wording errors of the dictionaries, on the title, the description and
- * keywords, and the text (Traditional pages converted to Simplified first). */
-static void note_content(gs_site_t *s, const gs_page_t *page, const char *url)
+/* A column page: its facts into the column. */
+static void note_column(gs_site_t *s, const gs_page_t *page, int column)
+{
+    struct gs_colfacts f;
+    column_facts(s, page, column, &f);
+    gs_column_t *c = &s->columns[column];
+    c->fetched = true;
+    c->items = f.items;
+    c->newest = f.newest;
+    c->content_links = f.content_links;
+    c->placeholder = f.placeholder;
+}
+
+/* A page that is not (yet) a column: its column facts kept, should a section name it as
+ * its sub-column later. Bounded: past half the table's slots, pages are not kept. */
+static void keep_page_facts(gs_site_t *s, const gs_page_t *page, const char *url)
+{
+    uint64_t h = url_key(url);
+    size_t i = (size_t)h & s->pf_mask, n = 0;
+    while (s->pf_keys[i] && s->pf_keys[i] != h) {
+        i = (i + 1) & s->pf_mask;
+        if (++n > s->pf_mask / 2)
+            return;
+    }
+    s->pf_keys[i] = h;
+    column_facts(s, page, -1, &s->pf[i]);
+}
+
+/* The text the dictionaries read: title, meta keywords and description, the visible text
+ * (Traditional pages were converted to Simplified when they were parsed). */
+static int content_text(const gs_site_t *s, const gs_page_t *page, gs_buf_t *out)
+{
+    (void)s;
+    const char *kw = gs_page_meta(page, "keywords"), *desc = gs_page_meta(page, "description");
+    int rc = gs_buf_printf(out, "%s\n%s\n%s\n", page->title, kw ? kw : "", desc ? desc : "");
+    if (rc == 0)
+        rc = gs_buf_append(out, page->text, page->text_len);
+    return rc == GS_ETOOBIG ? 0 : rc; /* the text is bounded by the page's cap: keep what fits */
+}
+
+/* Spam and wording errors of the dictionaries on one page. */
+static void note_content(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_t role)
 {
     if (!s->env->dict)
         return;
-    (void)page, (void)url;
+    gs_buf_t t;
+    gs_buf_init(&t, 2 * GS_PAGE_MAX_TEXT);
+    if (content_text(s, page, &t) == 0 && t.data)
+        gs_content_dict(s->env, t.data, t.len, url, &s->wording, &s->spam,
+                        role == GS_ROLE_HOME ? &s->home_spam : NULL);
+    gs_buf_cleanup(&t);
 }
 
+/* Cloaking: the spider got spam the browser did not, or a title with spam in it. */
 void gs_site_cloak(gs_site_t *s, const gs_page_t *page)
 {
     set_str(&s->cloak_title, page->title);
     if (!s->env->dict)
         return;
+    gs_buf_t t;
+    gs_buf_init(&t, 2 * GS_PAGE_MAX_TEXT);
+    if (content_text(s, page, &t) < 0 || !t.data) {
+        gs_buf_cleanup(&t);
+        return;
+    }
+    gs_dict_spam_t sp[GS_CONTENT_HITS];
+    int n = gs_content_spam_terms(s->env, t.data, t.len, sp, GS_CONTENT_HITS);
+    char terms[512] = "";
+    size_t tl = 0;
+    for (int i = 0; i < n; i++) {
+        bool browser_too = false;
+        if (s->home_spam) {
+            char want[300];
+            snprintf(want, sizeof(want), "%s\n", sp[i].term);
+            browser_too = strstr(s->home_spam, want) != NULL;
+        }
+        if (browser_too || tl >= sizeof(terms) - 1)
+            continue;
+        int w = snprintf(terms + tl, sizeof(terms) - tl, "%s%s", tl ? "、" : "", sp[i].term);
+        if (w > 0 && (size_t)w < sizeof(terms) - tl)
+            tl += (size_t)w;
+    }
+    if (tl)
+        set_str(&s->cloak_terms, terms);
+    gs_buf_cleanup(&t);
 }
 
 void gs_site_page(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_t role, int column,
                   uint32_t depth)
 {
-    note_content(s, page, url);
+    note_content(s, page, url, role);
     s->pages[role < 4 ? role : GS_ROLE_OTHER]++;
     note_metas(s, page, url, role);
     note_links(s, page, url, role);
@@ -728,13 +798,23 @@ void gs_site_page(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_
     note_privacy(s, page, url);
     note_msgs(s, page, url);
     note_service(s, page, url);
-    if (role == GS_ROLE_COLUMN && column >= 0)
-        note_column(s, page, column);
-    if (role == GS_ROLE_ARTICLE)
+    /* a page the crawl reached as an ordinary page before a section named it as its
+     * sub-column is that column's page all the same */
+    int col = role == GS_ROLE_COLUMN ? column
+              : role != GS_ROLE_HOME ? gs_site_column_of(s, url)
+                                     : -1;
+    if (col >= 0)
+        note_column(s, page, col);
+    else if (role != GS_ROLE_HOME)
+        keep_page_facts(s, page, url);
+    /* an item the crawl first reached from a link that was not a list entry (a picture
+     * news block) is still an article: its column is the list that holds it */
+    if (role == GS_ROLE_ARTICLE || role == GS_ROLE_OTHER)
         note_post(s, page, url, column);
     if (depth == 1 && role != GS_ROLE_HOME) {
         int32_t d = gs_page_newest_day(page);
-        if (d != GS_NO_DAY && d > s->second_newest) {
+        if (d != GS_NO_DAY && (d > s->second_newest || (d == s->second_newest && s->second_url &&
+                                                        strcmp(url, s->second_url) < 0))) {
             s->second_newest = d;
             set_str(&s->second_url, url);
         }

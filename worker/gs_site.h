@@ -17,7 +17,9 @@
 #define GS_SITE_H
 
 #include "gs_checks.h"
+#include "gs_hits.h"
 #include "gs_page.h"
+#include "gs_watch.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +27,6 @@
 #define GS_SITE_MAX_COLUMNS 128
 #define GS_SITE_MAX_LINKS 8192
 #define GS_SITE_MAX_MSGS 2048
-#define GS_SITE_MAX_HITS 256
 #define GS_SITE_MAX_POSTS 4096 /* articles remembered for W-DUP-POST and W-POLICY-INTERP */
 
 /* What the crawl fetched a page as. */
@@ -72,21 +73,6 @@ typedef struct gs_sitelink {
     char *why;     /* why broken: "HTTP 404", "Couldn't connect ..." */
 } gs_sitelink_t;
 
-/* A content hit: a wrong form, a spam term, a hidden link, an ID number... */
-typedef struct gs_hit {
-    char *what;     /* the wrong form, the term, the host */
-    char *extra;    /* the right form, the category, the cause */
-    char *url;      /* the first page showing it */
-    char *context;  /* a short snippet around it */
-    uint32_t count; /* pages (or occurrences) showing it */
-} gs_hit_t;
-
-typedef struct gs_hits {
-    gs_hit_t items[GS_SITE_MAX_HITS];
-    size_t len;
-    size_t dropped;
-} gs_hits_t;
-
 /* A message of a message board, with the page showing it. */
 typedef struct gs_sitemsg {
     int32_t asked, replied; /* days; replied GS_NO_DAY when unanswered */
@@ -109,10 +95,11 @@ typedef struct gs_sitepost {
 
 typedef struct gs_site {
     const gs_check_env_t *env;
-    const char *sitecode; /* the registry's 网站标识码 */
-    const char *name;     /* the registry's site name */
-    const char *home_url; /* the registry's home page */
-    char *host;           /* its host, lower-cased */
+    const char *sitecode;            /* the registry's 网站标识码 */
+    const char *name;                /* the registry's site name */
+    const char *home_url;            /* the registry's home page */
+    const gs_watch_verdict_t *watch; /* the availability watch's verdict, NULL: none */
+    char *host;                      /* its host, lower-cased */
     int64_t ref_unix;
     int32_t ref_day;
 
@@ -169,8 +156,14 @@ typedef struct gs_site {
     uint64_t *item_keys;
     int16_t *item_cols;
     size_t item_mask;
+    /* what a column check needs of pages fetched before they were known to be columns (a
+     * home-page link to a page that a section later lists as its sub-column) */
+    uint64_t *pf_keys;
+    struct gs_colfacts *pf;
+    size_t pf_mask;
 
     /* probes */
+    char *home_spam; /* spam terms of the home page as a browser got it, '\n'-ended */
     bool cloak_done;
     char *cloak_title; /* <title> the spider got */
     char *cloak_terms; /* spam the spider got and the browser did not */
@@ -227,10 +220,6 @@ gs_sitelink_t *gs_site_link(gs_site_t *s, const char *url);
 void gs_site_link_result(gs_site_t *s, const char *url, long status, int curl_code,
                          const char *error);
 
-/* Add a content hit (deduplicated by what+extra: the count goes up). */
-void gs_site_hit(gs_hits_t *h, const char *what, const char *extra, const char *url,
-                 const char *context);
-
 /* Every W- check on the facts (gs_chk_*.c). */
 int gs_site_check(gs_site_t *s, gs_findings_t *out);
 
@@ -243,9 +232,5 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out);  /* W-INTERACT W-INTERACT
 int gs_chk_service(gs_site_t *s, gs_findings_t *out);   /* W-SERVICE W-POLICY-INTERP W-DUP-POST */
 int gs_chk_links(gs_site_t *s, gs_findings_t *out);     /* W-LINK-BROKEN */
 int gs_chk_transport(gs_site_t *s, gs_findings_t *out); /* W-HTTPS W-IPV6 */
-
-/* Add a finding whose detail is a JSON object (consumed; NULL = "{}"). */
-int gs_chk_add(gs_findings_t *out, const char *code, bool veto, const char *url,
-               const char *evidence, void *json_detail);
 
 #endif

@@ -3,8 +3,10 @@
 #include "gs_fetch.h"
 #include "gs_job.h"
 #include "gs_log.h"
+#include "gs_metrics.h"
 #include "gs_msg.h"
 #include "gs_registry.h"
+#include "gs_sock.h"
 #include "gs_util.h"
 
 #include <errno.h>
@@ -25,7 +27,9 @@ typedef struct slot {
 typedef struct gs_worker {
     const gs_config_t *cfg;
     char id[GS_ID_MAX];
-    void *zctx, *disp, *coll;
+    void *zctx, *disp, *coll; /* disp and coll are borrowed from their gs_sock_t */
+    gs_sock_t *disp_sock, *coll_sock;
+    gs_metrics_t *metrics;
     gs_fetch_t *fetch;
     gs_check_env_t env;
     slot_t *slots;
@@ -109,6 +113,8 @@ static void take_task(gs_worker_t *w, const gs_task_t *t)
     if (!s->job)
         gs_error("cannot start task %s: out of memory", t->target);
     else
+        gs_metrics_add(w->metrics, GS_M_TASKS_LEASED, 1);
+    if (s->job)
         gs_debug("task %s epoch %u (%s)", t->target, t->epoch, t->url);
 }
 
@@ -126,6 +132,7 @@ static void on_ack(gs_worker_t *w, const gs_msg_t *m)
         if (gs_msg_encode_done(&w->out, m->sweep, m->target, m->epoch, m->outcome) == 0)
             send_buf(w->disp, &w->out);
         gs_debug("task %s %s", m->target, gs_outcome_name(m->outcome));
+        gs_metrics_add(w->metrics, GS_M_TASKS_DONE, 1);
         gs_job_destroy(&s->job);
         return;
     }
@@ -155,10 +162,15 @@ static int recv_one(gs_worker_t *w, void *sock)
     }
     zmq_msg_close(&msg);
     if (rc < 0) {
+        gs_metric_t why = e.code == GS_EPARSE && strstr(e.msg, "multi-part")
+                              ? GS_M_DROP_FRAMES
+                              : gs_metrics_drop_reason(&e);
         w->dropped_msgs++;
-        gs_warn("dropped a malformed message: %s", e.msg);
+        gs_metrics_add(w->metrics, why, 1);
+        gs_warn("dropped a message (%s): %s", gs_metrics_drop_name(why), e.msg);
         return 1;
     }
+    int unexpected = 0;
     if (sock == w->disp) {
         w->last_from_disp_ms = gs_now_ms();
         if (m.type == GS_MSG_TASK)
@@ -166,12 +178,18 @@ static int recv_one(gs_worker_t *w, void *sock)
         else if (m.type == GS_MSG_RESET)
             send_hello(w);
         else if (m.type != GS_MSG_HB)
-            w->dropped_msgs++;
+            unexpected = 1;
     } else {
         if (m.type == GS_MSG_ACK)
             on_ack(w, &m);
         else
-            w->dropped_msgs++;
+            unexpected = 1;
+    }
+    if (unexpected) {
+        w->dropped_msgs++;
+        gs_metrics_add(w->metrics, GS_M_DROP_UNEXPECTED, 1);
+        gs_warn("dropped a '%s' message from the %s", gs_msg_type_name(m.type),
+                sock == w->disp ? "dispatcher" : "collector");
     }
     gs_msg_cleanup(&m);
     return 1;
@@ -185,6 +203,12 @@ static void flush_results(gs_worker_t *w)
         slot_t *s = &w->slots[i];
         if (!s->job || !gs_job_finished(s->job) || (s->sent && now < s->resend_at_ms))
             continue;
+        if (!s->sent) { /* finished just now: count its work once, however often it is sent */
+            const gs_result_t *r = gs_job_result(s->job);
+            gs_metrics_add(w->metrics, GS_M_PAGES, r->pages);
+            gs_metrics_add(w->metrics, GS_M_BYTES, r->bytes);
+            gs_metrics_add(w->metrics, GS_M_FINDINGS, r->findings.len);
+        }
         gs_buf_reset(&w->out);
         int rc = gs_msg_encode_result(&w->out, gs_job_result(s->job));
         if (rc < 0) {
@@ -194,32 +218,36 @@ static void flush_results(gs_worker_t *w)
             s->sent = 1;
             continue;
         }
-        if (send_buf(w->coll, &w->out) == 0 && s->sent)
+        int sent = send_buf(w->coll, &w->out);
+        if (sent < 0)
+            gs_metrics_add(w->metrics, GS_M_ERR_SEND, 1);
+        if (sent == 0 && s->sent)
             gs_info("re-sent the result of %s (no ack yet)", gs_job_task(s->job)->target);
         s->sent = 1;
         s->resend_at_ms = now + w->cfg->result_retry_ms;
     }
 }
 
-static void *dealer(gs_worker_t *w, const char *endpoint, gs_err_t *err, int *rc)
+/* The gauges and the counters kept elsewhere (fetch engine, sockets), copied in. */
+static void update_metrics(gs_worker_t *w)
 {
-    void *s = zmq_socket(w->zctx, ZMQ_DEALER);
-    int zero = 0, hwm = 1000;
-    int64_t maxmsg = GS_MSG_MAX_BYTES;
-    int ivl = 100, ivl_max = 5000;
-    zmq_setsockopt(s, ZMQ_ROUTING_ID, w->id, strlen(w->id));
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
-    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
-    zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
-    if (zmq_connect(s, endpoint) < 0) {
-        *rc = gs_err_set(err, GS_EZMQ, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
-        zmq_close(s);
-        return NULL;
-    }
-    return s;
+    uint64_t held_now = 0;
+    for (uint32_t i = 0; i < w->nslots; i++)
+        held_now += w->slots[i].job != NULL;
+    gs_metrics_set(w->metrics, GS_M_TASKS_INFLIGHT, held_now);
+    gs_fetch_stats_t fs;
+    gs_fetch_stats(w->fetch, &fs);
+    gs_metrics_set(w->metrics, GS_M_ERR_FETCH, fs.failed);
+    gs_metrics_set(w->metrics, GS_M_ERR_REFUSED, fs.refused);
+    gs_metrics_set(w->metrics, GS_M_ERR_TRUNCATED, fs.truncated);
+    gs_sock_stats_t a, b;
+    gs_sock_stats(w->disp_sock, &a);
+    gs_sock_stats(w->coll_sock, &b);
+    a.accepted += b.accepted;
+    a.refused_key += b.refused_key;
+    a.refused_protocol += b.refused_protocol;
+    a.refused_other += b.refused_other;
+    gs_metrics_set_handshakes(w->metrics, &a);
 }
 
 int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
@@ -241,9 +269,7 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     w->nslots = cfg->capacity ? cfg->capacity : 1;
     if (w->nslots > GS_MSG_MAX_TASKS)
         w->nslots = GS_MSG_MAX_TASKS;
-    const char *data_dir = cfg->data_dir[0] ? cfg->data_dir : getenv("GS_DATA_DIR");
-    if (!data_dir || !*data_dir)
-        data_dir = GS_DATA_DIR_DEFAULT;
+    const char *data_dir = gs_config_data_dir(cfg);
     if ((rc = gs_check_env_load(&w->env, cfg, data_dir, err)) < 0)
         goto out;
     w->slots = calloc(w->nslots, sizeof(*w->slots));
@@ -255,10 +281,26 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
         rc = GS_ECURL;
         goto out;
     }
-    w->zctx = zmq_ctx_new();
-    if (!(w->disp = dealer(w, cfg->dispatcher_endpoint, err, &rc)) ||
-        !(w->coll = dealer(w, cfg->collector_endpoint, err, &rc)))
+    if (!(w->metrics = gs_metrics_new(GS_METRICS_WORKER))) {
+        rc = gs_err_set(err, GS_ENOMEM, "out of memory");
         goto out;
+    }
+    w->zctx = zmq_ctx_new();
+    if (!w->zctx ||
+        !(w->disp_sock = gs_sock_connect(w->zctx, cfg, cfg->dispatcher_endpoint, w->id,
+                                         GS_MSG_MAX_BYTES + GS_SOCK_MAXMSG_SLACK, err)) ||
+        !(w->coll_sock = gs_sock_connect(w->zctx, cfg, cfg->collector_endpoint, w->id,
+                                         GS_MSG_MAX_BYTES + GS_SOCK_MAXMSG_SLACK, err))) {
+        rc = err && err->code ? err->code : GS_EZMQ;
+        goto out;
+    }
+    w->disp = gs_sock_zmq(w->disp_sock);
+    w->coll = gs_sock_zmq(w->coll_sock);
+    if ((rc = gs_metrics_listen(w->metrics, cfg->metrics_listen, err)) < 0)
+        goto out;
+    if (gs_metrics_port(w->metrics))
+        gs_info("metrics on %s (port %d), GET /metrics", cfg->metrics_listen,
+                gs_metrics_port(w->metrics));
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -282,6 +324,12 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
         for (int n = 0; n < 256 && recv_one(w, w->coll); n++)
             ;
         flush_results(w);
+        /* a refused handshake is not retried by libzmq: gs_sock does, and a dispatcher
+         * reached again hears hello at once */
+        if (gs_sock_maintain(w->disp_sock) == 1)
+            send_hello(w);
+        (void)gs_sock_maintain(w->coll_sock);
+        update_metrics(w);
         int64_t now = gs_now_ms();
         if (now >= w->next_hb_ms) {
             if (now - w->last_from_disp_ms > (int64_t)cfg->lease_ms) {
@@ -304,6 +352,15 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     getrusage(RUSAGE_SELF, &ru);
     gs_fetch_stats_t fs;
     gs_fetch_stats(w->fetch, &fs);
+    gs_sock_stats_t ds, cs;
+    gs_sock_stats(w->disp_sock, &ds);
+    gs_sock_stats(w->coll_sock, &cs);
+    gs_info("worker %s stopping: %llu tasks received, %llu acknowledged; handshakes refused: "
+            "%llu by the dispatcher, %llu by the collector",
+            w->id, (unsigned long long)gs_metrics_get(w->metrics, GS_M_TASKS_LEASED),
+            (unsigned long long)gs_metrics_get(w->metrics, GS_M_TASKS_DONE),
+            (unsigned long long)(ds.refused_key + ds.refused_protocol + ds.refused_other),
+            (unsigned long long)(cs.refused_key + cs.refused_protocol + cs.refused_other));
     gs_info("worker %s stopping: %llu requests (%llu ok, %llu failed, %llu refused, %llu "
             "truncated), %llu bytes, peak RSS %ld KiB, cpu %.2f s, %llu malformed messages "
             "dropped",
@@ -318,12 +375,11 @@ out:
         gs_job_destroy(&w->slots[i].job);
     free(w->slots);
     gs_fetch_destroy(&w->fetch);
-    if (w->disp)
-        zmq_close(w->disp);
-    if (w->coll)
-        zmq_close(w->coll);
+    gs_sock_destroy(&w->disp_sock);
+    gs_sock_destroy(&w->coll_sock);
     if (w->zctx)
         zmq_ctx_term(w->zctx);
+    gs_metrics_destroy(&w->metrics);
     gs_check_env_cleanup(&w->env);
     gs_buf_cleanup(&w->out);
     free(w);

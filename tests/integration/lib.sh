@@ -65,7 +65,9 @@ start_redis() {
 
 rcli() { redis-cli -s "$REDIS_SOCK" --no-raw "$@" | sed 's/^(integer) //; s/^"//; s/"$//'; }
 
-# start_sim DIR ARGS... -> serves a simulated province; sets CONNECT_TO (array of options)
+# start_sim DIR ARGS... -> serves a simulated province; sets CONNECT_TO, the array of
+# options that reach it: a --connect-to per line of DIR/connect-to.txt, and --cacert with
+# the test CA it made (its sites answer HTTPS with certificates of that CA)
 start_sim() {
     local d=$1; shift
     "$GS_SIMSRV" --out "$d" --port 0 "$@" >"$d.log" 2>&1 &
@@ -77,6 +79,7 @@ start_sim() {
     while IFS= read -r line; do
         [ -n "$line" ] && CONNECT_TO+=(--connect-to "$line")
     done <"$d/connect-to.txt"
+    if [ -e "$d/ca.pem" ]; then CONNECT_TO+=(--cacert "$d/ca.pem"); fi
 }
 
 # csv_rows FILE -> number of data rows of a CSV (header excluded, no embedded newlines)

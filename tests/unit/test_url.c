@@ -143,6 +143,82 @@ static void test_resolve_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* A base parsed once resolves every case exactly as gs_url_resolve does, the fast path
+ * (plain paths joined without a parse) included: every base of the table against every
+ * href of the table and a set of plain and almost-plain paths. */
+static void test_urlbase_same_as_resolve(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"/col/zwdt/index.html",
+                                        "art_1.html",
+                                        "a/b/c.html",
+                                        "/",
+                                        "index.html",
+                                        "../x.html",
+                                        "./x.html",
+                                        "/a/./b",
+                                        "/a/../b",
+                                        "a//b",
+                                        "//other.host/x",
+                                        "/a%20b",
+                                        "a?x=1",
+                                        "a#frag",
+                                        " /a",
+                                        "/a ",
+                                        "...",
+                                        "/.../x",
+                                        "/a/..",
+                                        "/a/.",
+                                        "~user/",
+                                        "/A/B_C-D.E",
+                                        "x:y",
+                                        "mailto:a",
+                                        "HTTP://X/",
+                                        "",
+                                        "/a/b/",
+                                        "a.b.c",
+                                        "/%7E",
+                                        NULL};
+    FILE *f = open_data("resolve_cases.tsv");
+    char line[TSV_LINE_MAX];
+    char *fld[TSV_FIELDS] = {"", "", "", ""};
+    int lineno = 0, n, failures = 0, pairs = 0;
+    char *bases[256], *hrefs[512];
+    size_t nb = 0, nh = 0;
+    while ((n = next_row(f, line, sizeof(line), fld, &lineno)) > 0) {
+        if (nb < 256)
+            bases[nb++] = strdup(fld[0]);
+        if (nh < 512)
+            hrefs[nh++] = strdup(fld[1]);
+    }
+    fclose(f);
+    for (int i = 0; extra[i] && nh < 512; i++)
+        hrefs[nh++] = strdup(extra[i]);
+    for (size_t i = 0; i < nb; i++) {
+        gs_urlbase_t *b = gs_urlbase_new(bases[i]);
+        for (size_t k = 0; b && k < nh; k++) {
+            char *slow = gs_url_resolve(bases[i], hrefs[k]);
+            char *fast = gs_urlbase_resolve(b, hrefs[k]);
+            if ((slow == NULL) != (fast == NULL) || (slow && strcmp(slow, fast) != 0)) {
+                print_error("base '%s' href '%s': resolve %s, urlbase %s\n", bases[i], hrefs[k],
+                            slow ? slow : "NULL", fast ? fast : "NULL");
+                failures++;
+            }
+            pairs++;
+            free(slow);
+            free(fast);
+        }
+        gs_urlbase_destroy(&b);
+        assert_null(b);
+    }
+    for (size_t i = 0; i < nb; i++)
+        free(bases[i]);
+    for (size_t k = 0; k < nh; k++)
+        free(hrefs[k]);
+    assert_true(pairs > 1000);
+    assert_int_equal(failures, 0);
+}
+
 /* The GS_URL_MAX ceiling applies to the href, the base and the result. */
 static void test_resolve_length_limit(void **state)
 {
@@ -358,10 +434,15 @@ int main(void)
 {
     utf8_locale = setlocale(LC_CTYPE, "C.UTF-8") != NULL;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve_table), cmocka_unit_test(test_resolve_length_limit),
-        cmocka_unit_test(test_resolve_idn),   cmocka_unit_test(test_host),
-        cmocka_unit_test(test_same_host),     cmocka_unit_test(test_gov_table),
-        cmocka_unit_test(test_addr_table),    cmocka_unit_test(test_addr_other_families),
+        cmocka_unit_test(test_resolve_table),
+        cmocka_unit_test(test_urlbase_same_as_resolve),
+        cmocka_unit_test(test_resolve_length_limit),
+        cmocka_unit_test(test_resolve_idn),
+        cmocka_unit_test(test_host),
+        cmocka_unit_test(test_same_host),
+        cmocka_unit_test(test_gov_table),
+        cmocka_unit_test(test_addr_table),
+        cmocka_unit_test(test_addr_other_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,9 @@
  *   registry: site,4300000001,测试网站,省直部门,http://www.test.gov.cn/,owner,platform,menu
  *   config: max_pages=30            (any configuration key; repeatable)
  *   codes: W-HOME-STALE W-UNREACHABLE   (the codes this case judges; others are ignored)
+ *   watch: 140 9 decided veto        (optional: the availability watch's verdict the task
+ *                                    carries: probes, failed, then decided|undecided and
+ *                                    veto|noveto)
  *   base: clean-site.pages          (optional: start from the pages of a file in
  *                                    tests/data/checks/base/; the case's own pages replace
  *                                    those of the same URL, "--- remove /path" drops one)
@@ -23,7 +26,9 @@
  *   --- end
  *
  * A page line names a path (of the registry URL's host) or a full URL, the status, and
- * optionally the Content-Type (default text/html; charset=utf-8); `gbk` after the status
+ * optionally `ua=WORD` (served only to a User-Agent containing WORD -- what a spider gets --
+ * in preference to the page of the same URL for everybody) and the Content-Type (default text/html;
+ * charset=utf-8); `gbk` after the status
  * converts the UTF-8 body of the case to GBK before serving it, `big5` to BIG5. Every
  * expect line must match one finding of its code (veto or noveto, detail keys compared as
  * JSON, evidence~ and finding_url~ substrings of the evidence and the finding's url,
@@ -60,7 +65,8 @@
 #define MAX_CONFIG 32
 
 typedef struct cpage {
-    char host[128]; /* "" = any host */
+    char ua[64];    /* served only to a User-Agent containing this ("" = to any) */
+    char host[128]; /* "" = the registry URL's host */
     char path[1024];
     unsigned status;
     char ctype[128];
@@ -77,6 +83,7 @@ typedef struct ccase {
     size_t nconfig;
     char codes[1024];
     char base[256];
+    char watch[128];
     char host[128]; /* the registry URL's host: pages given by path alone are its pages */
     cpage_t pages[MAX_PAGES];
     size_t npages;
@@ -113,6 +120,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return MHD_YES;
     }
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
     char h[128] = "";
     if (host) {
         put(h, sizeof(h), host);
@@ -120,11 +128,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     pthread_mutex_lock(&mu);
     const cpage_t *hit = NULL;
-    for (size_t i = 0; current && i < current->npages && !hit; i++) {
-        const cpage_t *p = &current->pages[i];
-        if (strcmp(p->path, url) == 0 && strcasecmp(p->host[0] ? p->host : current->host, h) == 0)
-            hit = p;
-    }
+    /* pages for a User-Agent first, then the ones for everybody */
+    for (int pass = 0; pass < 2 && !hit; pass++)
+        for (size_t i = 0; current && i < current->npages && !hit; i++) {
+            const cpage_t *p = &current->pages[i];
+            if ((pass == 0) != (p->ua[0] != '\0'))
+                continue;
+            if (strcmp(p->path, url) == 0 &&
+                strcasecmp(p->host[0] ? p->host : current->host, h) == 0 &&
+                (!p->ua[0] || (ua && strstr(ua, p->ua))))
+                hit = p;
+        }
     struct MHD_Response *r;
     unsigned code;
     if (hit) {
@@ -259,8 +273,15 @@ static void parse_file(ccase_t *c, const char *path, bool base)
                     put(pg->path, sizeof(pg->path), target);
                 }
                 pg->path[strcspn(pg->path, "?")] = '\0';
-                /* rest: [gbk|big5] [content type] */
+                /* rest: [ua=WORD] [gbk|big5] [content type] */
                 char *ct = rest;
+                if (!strncmp(ct, "ua=", 3)) {
+                    size_t ul = strcspn(ct + 3, " ");
+                    snprintf(pg->ua, sizeof(pg->ua), "%.*s", (int)(ul < 63 ? ul : 63), ct + 3);
+                    ct += 3 + ul;
+                    while (*ct == ' ')
+                        ct++;
+                }
                 const char *conv = "";
                 if (!strncmp(ct, "gbk", 3) && (ct[3] == ' ' || !ct[3]))
                     conv = " @gbk", ct += 3;
@@ -294,6 +315,8 @@ static void parse_file(ccase_t *c, const char *path, bool base)
             } else if (!strncmp(line, "config: ", 8)) {
                 assert_true(c->nconfig < MAX_CONFIG);
                 c->config[c->nconfig++] = strdup(line + 8);
+            } else if (!strncmp(line, "watch: ", 7)) {
+                put(c->watch, sizeof(c->watch), line + 7);
             } else if (!strncmp(line, "base: ", 6)) {
                 put(c->base, sizeof(c->base), line + 6);
             } else if (!strncmp(line, "codes: ", 7)) {
@@ -322,7 +345,8 @@ static void parse_file(ccase_t *c, const char *path, bool base)
 
 static bool same_page(const cpage_t *a, const cpage_t *b)
 {
-    return strcmp(a->path, b->path) == 0 && strcasecmp(a->host, b->host) == 0;
+    return strcmp(a->path, b->path) == 0 && strcasecmp(a->host, b->host) == 0 &&
+           strcmp(a->ua, b->ua) == 0;
 }
 
 /* A case, on top of its base pages when it names a base. */
@@ -422,6 +446,24 @@ static void run_case(const ccase_t *c, gs_findings_t *out, gs_result_t *res)
     assert_int_equal(gs_time_parse_reference(c->reference, &task.ref_unix, &e), 0);
     task.max_pages = cfg.max_pages;
     task.lease_ms = 15000;
+    if (c->watch[0]) {
+        unsigned long long probes = 0, failed = 0;
+        char dec[16] = "", veto[16] = "";
+        if (sscanf(c->watch, "%llu %llu %15s %15s", &probes, &failed, dec, veto) != 4)
+            fail_msg("%s: watch: PROBES FAILED decided|undecided veto|noveto", c->file);
+        task.has_watch = true;
+        snprintf(task.watch.watch, sizeof(task.watch.watch), "w-case");
+        task.watch.end = task.ref_unix;
+        task.watch.start = task.ref_unix - 7 * 86400;
+        task.watch.complete = true;
+        task.watch.probes = probes;
+        task.watch.failed = failed;
+        task.watch.rate_bp = probes ? (uint32_t)((failed * 10000 + probes / 2) / probes) : 0;
+        snprintf(task.watch.rate, sizeof(task.watch.rate), "%u.%02u%%", task.watch.rate_bp / 100,
+                 task.watch.rate_bp % 100);
+        task.watch.decided = strcmp(dec, "decided") == 0;
+        task.watch.veto = strcmp(veto, "veto") == 0;
+    }
 
     gs_fetch_t *f = gs_fetch_new(&cfg, &e);
     assert_non_null(f);
