@@ -35,6 +35,7 @@ connect=()
 while IFS= read -r l; do [ -n "$l" ] && connect+=(--connect-to "$l"); done <"$work/prov/connect-to.txt"
 
 "$BUILD/govsweep" run "$work/prov/registry.csv" --allow-private "${connect[@]}" \
+    --cacert "$work/prov/ca.pem" \
     --state-dir "$work/state" --out "$work/out" --workers "$WORKERS" --capacity "$CAPACITY" --max-pages "$PPS" \
     --home-retries 0 >/dev/null 2>"$work/run.err"
 line=$(grep "complete in" "$work/run.err")

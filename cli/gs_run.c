@@ -101,6 +101,20 @@ int gs_cli_redis_start(const char *state_dir, gs_proc_t *proc, char *url, size_t
         close(fd);
     }
     setenv("GS_REDIS_PASSWORD", pass, 1);
+    /* A Redis already serving this state directory (a run or a watch going on: `govsweep
+     * watch --status` beside its watch) is used as it is, and left running: a second
+     * server on the same files would append to the same AOF. proc stays unstarted. */
+    snprintf(url, urllen, "unix://%s", sock);
+    if (access(sock, F_OK) == 0) {
+        gs_redis_t *live = gs_redis_new(url, NULL);
+        redisReply *pong = live ? gs_redis_command(live, NULL, "PING") : NULL;
+        int up = pong && pong->type == REDIS_REPLY_STATUS;
+        if (pong)
+            freeReplyObject(pong);
+        gs_redis_destroy(&live);
+        if (up)
+            return 0;
+    }
     const char *server = getenv("GS_REDIS_SERVER");
     if (!server || !*server)
         server = "redis-server";
@@ -147,7 +161,12 @@ int gs_cli_report(const char *url, const char *sweep, const char *out, int print
     int rc = gs_report_load(gs_redis_ctx(r), sweep, &rep, err);
     if (rc == 0)
         rc = gs_report_write_dir(rep, out, err);
-    if (rc == 0 && print)
+    /* a re-check (its meta names the previous sweep) also gets recheck.md and recheck.csv,
+     * and its tables are the comparison with the previous sweep */
+    int recheck = 0;
+    if (rc == 0)
+        rc = gs_cli_recheck_report(r, rep, out, print, &recheck, err);
+    if (rc == 0 && print && !recheck)
         gs_report_print_tables(rep, stdout);
     gs_report_destroy(&rep);
     gs_redis_destroy(&r);
@@ -271,7 +290,28 @@ static int child_args(const gs_config_t *cfg, const char *role, char **argv, siz
     return 0;
 }
 
+/* The metrics address of child k (0 collector, 1 dispatcher, 2.. workers): each its own
+ * port from the one given, which the collector gets; port 0 stays 0 (any free port, said
+ * in each child's log). Metrics are off unless --metrics-listen is given. */
+static int child_metrics(const char *listen, uint32_t k, char *out, size_t len, gs_err_t *err)
+{
+    const char *colon = strrchr(listen, ':');
+    char *end;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || colon[1] == '\0' || *end || port < 0 || port + (long)k > 65535)
+        return gs_err_set(err, GS_EINVAL,
+                          "metrics_listen '%s': expected HOST:PORT with room for %u ports", listen,
+                          k + 1);
+    snprintf(out, len, "%.*s:%ld", (int)(colon - listen), listen, port ? port + (long)k : 0);
+    return 0;
+}
+
 int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
+{
+    return gs_cli_run_with(cfg, NULL, err);
+}
+
+int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t *err)
 {
     int rc = 0;
     gs_proc_t redis;
@@ -321,6 +361,11 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
     snprintf(logs, sizeof(logs), "%s/logs", state);
     mkdir_p(logs);
     char url[PATH_MAX + 16];
+    if (cfg->redis[0] && (rc = gs_cli_redis_secure(cfg, err)) < 0) {
+        /* the children would refuse it one by one; say it once, before anything starts */
+        rc = GS_EINVAL;
+        goto out;
+    }
     if (!cfg->redis[0]) {
         if ((rc = gs_cli_redis_start(state, &redis, url, sizeof(url), err)) < 0)
             goto out;
@@ -361,6 +406,8 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
         rc = GS_EREDIS;
         goto out;
     }
+    if (hooks && hooks->planned && (rc = hooks->planned(hooks->ud, r, sweep, err)) < 0)
+        goto out;
 
     /* 5. the processes: collector first (results need a home), then dispatcher, workers */
     uint32_t nworkers = cfg->workers;
@@ -370,6 +417,10 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
     }
     if (nworkers > MAX_CHILDREN - 2)
         nworkers = MAX_CHILDREN - 2;
+    char mcheck[300];
+    if (cfg->metrics_listen[0] &&
+        (rc = child_metrics(cfg->metrics_listen, nworkers + 1, mcheck, sizeof(mcheck), err)) < 0)
+        goto out;
     const char *roles[3] = {"collector", "dispatcher", "worker"};
     for (uint32_t i = 0; i < nworkers + 2; i++) {
         const char *role = roles[i < 2 ? i : 2];
@@ -382,12 +433,18 @@ int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
         else
             snprintf(name, sizeof(name), "worker-%u", i - 1);
         snprintf(log, sizeof(log), "%s/%s.log", logs, name);
-        rc = child_args(cfg, role, argv, GS_PROC_MAX_ARGS - 2, &argc);
+        rc = child_args(cfg, role, argv, GS_PROC_MAX_ARGS - 4, &argc);
         if (rc == 0 && i >= 2) {
             char wid[GS_ID_MAX];
             snprintf(wid, sizeof(wid), "local-%u-%d", i - 1, (int)getpid());
             argv[argc++] = strdup("--worker-id");
             argv[argc++] = strdup(wid);
+        }
+        char mlisten[300];
+        if (rc == 0 && cfg->metrics_listen[0] &&
+            child_metrics(cfg->metrics_listen, i, mlisten, sizeof(mlisten), NULL) == 0) {
+            argv[argc++] = strdup("--metrics-listen");
+            argv[argc++] = strdup(mlisten);
         }
         if (rc == 0)
             rc = gs_proc_init(&kids[nkids], name, argv, argc, log);

@@ -3,7 +3,11 @@
  *   govsweep run TARGETS.csv [options]       the whole sweep on this machine
  *   govsweep dispatcher|worker|collector --config FILE [options]
  *   govsweep report [--redis URL] --sweep ID --out DIR
+ *   govsweep export [--redis URL] --sweep ID --format jsonl|csv
  *   govsweep validate TARGETS.csv
+ *   govsweep keygen --out DIR --name NAME [--force]   CURVE keys for a cluster
+ *   govsweep recheck --previous SWEEP_ID [run options]  整改复核 of a sweep's 不合格 targets
+ *   govsweep watch TARGETS.csv [--days 7] [--per-day 20] [--watch ID] [--status]
  *
  * Exit codes: 0 success; 1 the work failed (Redis away, sweep interrupted, ...);
  * 2 bad usage or bad input (options, registry). */
@@ -21,13 +25,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: govsweep run TARGETS.csv [options]\n"
                 "       govsweep dispatcher|worker|collector [--config FILE] [options]\n"
                 "       govsweep report [--redis URL | --state-dir DIR] --sweep ID --out DIR\n"
+                "       govsweep export [--redis URL | --state-dir DIR] --sweep ID "
+                "--format jsonl|csv\n"
                 "       govsweep validate TARGETS.csv\n"
+                "       govsweep keygen --out DIR --name NAME [--force]\n"
+                "       govsweep recheck --previous SWEEP_ID [options of run]\n"
+                "       govsweep watch TARGETS.csv [--days N] [--per-day N] [--watch ID] "
+                "[--redis URL | --state-dir DIR]\n"
+                "       govsweep watch --status [--watch ID] [--redis URL | --state-dir DIR]\n"
                 "       govsweep version\n"
                 "\noptions (also configuration keys, with '_' for '-'):\n"
                 "  --config FILE              read key = value lines from FILE\n");
@@ -57,6 +69,24 @@ static int cmd_validate(const char *path)
     return rc == 0 ? 0 : 2;
 }
 
+/* The Redis that report and export read: --redis, or else the private one of the state
+ * directory, restarted on its AOF (redis then holds the process, for the caller to stop).
+ * 0; 2 when there is neither (printed); a negative code with err when it did not start. */
+static int redis_of(gs_config_t *cfg, const char *cmd, gs_proc_t *redis, char *url, size_t urllen,
+                    gs_err_t *err)
+{
+    if (cfg->redis[0]) {
+        snprintf(url, urllen, "%s", cfg->redis);
+        return 0;
+    }
+    char state[PATH_MAX];
+    if (!realpath(cfg->state_dir, state)) {
+        fprintf(stderr, "govsweep %s: no --redis and no state directory %s\n", cmd, cfg->state_dir);
+        return 2;
+    }
+    return gs_cli_redis_start(state, redis, url, urllen, err);
+}
+
 static int cmd_report(gs_config_t *cfg)
 {
     gs_err_t err;
@@ -69,18 +99,8 @@ static int cmd_report(gs_config_t *cfg)
         fprintf(stderr, "govsweep report: --sweep ID is required\n");
         return 2;
     }
-    if (cfg->redis[0]) {
-        snprintf(url, sizeof(url), "%s", cfg->redis);
-    } else {
-        /* No Redis given: the private one of the state directory, restarted on its AOF. */
-        char state[PATH_MAX];
-        if (!realpath(cfg->state_dir, state)) {
-            fprintf(stderr, "govsweep report: no --redis and no state directory %s\n",
-                    cfg->state_dir);
-            return 2;
-        }
-        rc = gs_cli_redis_start(state, &redis, url, sizeof(url), &err);
-    }
+    if ((rc = redis_of(cfg, "report", &redis, url, sizeof(url), &err)) > 0)
+        return rc;
     if (rc == 0)
         rc = gs_cli_report(url, cfg->sweep, cfg->out, 0, &err);
     if (redis.argc) {
@@ -92,6 +112,101 @@ static int cmd_report(gs_config_t *cfg)
         return 1;
     }
     printf("report of sweep %s written to %s/\n", cfg->sweep, cfg->out);
+    return 0;
+}
+
+/* export's own option, taken out of argv before the common options are parsed (it is
+ * not a configuration key): `--format F` or `--format=F`. Returns the new argc. */
+static int take_format(int argc, char **argv, const char **format)
+{
+    int o = 2;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--format")) {
+            *format = i + 1 < argc ? argv[++i] : "";
+        } else if (!strncmp(argv[i], "--format=", 9)) {
+            *format = argv[i] + 9;
+        } else {
+            argv[o++] = argv[i];
+        }
+    }
+    argv[o] = NULL;
+    return o;
+}
+
+/* `govsweep export`: exit 0; 1 when Redis is away or stdout fails; 2 for bad usage (no
+ * --sweep, no or an unknown --format, a bad or unknown sweep id). */
+static int cmd_export(gs_config_t *cfg, const char *format)
+{
+    gs_report_findings_format_t fmt;
+    if (!cfg->sweep[0]) {
+        fprintf(stderr, "govsweep export: --sweep ID is required\n");
+        return 2;
+    }
+    if (format && !strcmp(format, "jsonl")) {
+        fmt = GS_REPORT_FINDINGS_JSONL;
+    } else if (format && !strcmp(format, "csv")) {
+        fmt = GS_REPORT_FINDINGS_CSV;
+    } else {
+        fprintf(stderr, "govsweep export: --format jsonl or --format csv is required%s%s%s\n",
+                format ? " (not '" : "", format ? format : "", format ? "')" : "");
+        return 2;
+    }
+    gs_err_t err;
+    gs_err_clear(&err);
+    gs_proc_t redis;
+    memset(&redis, 0, sizeof(redis));
+    char url[PATH_MAX + 16];
+    int rc = redis_of(cfg, "export", &redis, url, sizeof(url), &err);
+    if (rc > 0)
+        return rc;
+    if (rc == 0)
+        rc = gs_cli_export(url, cfg->sweep, fmt, stdout, &err);
+    if (redis.argc) {
+        gs_proc_stop(&redis, 10000);
+        gs_proc_cleanup(&redis);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "govsweep export: %s\n", err.msg);
+        return rc == GS_ENOTFOUND || rc == GS_EINVAL ? 2 : 1;
+    }
+    return 0;
+}
+
+/* `govsweep recheck` and `govsweep watch` on the Redis of redis_of (which recheck's sweep
+ * then uses as given): exit 0; 1 when the work failed; 2 for bad usage or input. */
+static int cmd_recheck_watch(gs_config_t *cfg, const char *cmd, const char *previous,
+                             const gs_cli_watch_opts_t *wopts)
+{
+    if (!strcmp(cmd, "recheck") && !previous) {
+        fprintf(stderr, "govsweep recheck: --previous SWEEP_ID is required\n");
+        return 2;
+    }
+    gs_err_t err;
+    gs_err_clear(&err);
+    gs_proc_t redis;
+    memset(&redis, 0, sizeof(redis));
+    char url[PATH_MAX + 16];
+    if (!strcmp(cmd, "watch") && !wopts->status && !cfg->redis[0]) {
+        /* a watch may be the first user of its state directory (a recheck never is) */
+        char logs[PATH_MAX];
+        snprintf(logs, sizeof(logs), "%s/logs", cfg->state_dir);
+        mkdir(cfg->state_dir, 0700);
+        mkdir(logs, 0700);
+    }
+    int rc = redis_of(cfg, cmd, &redis, url, sizeof(url), &err);
+    if (rc > 0)
+        return rc;
+    if (rc == 0 && (rc = gs_config_set(cfg, "redis", url, &err)) == 0)
+        rc = !strcmp(cmd, "recheck") ? gs_cli_recheck(cfg, previous, &err)
+                                     : gs_cli_watch(cfg, wopts, &err);
+    if (redis.argc) {
+        gs_proc_stop(&redis, 10000);
+        gs_proc_cleanup(&redis);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "govsweep %s: %s\n", cmd, err.msg);
+        return rc == GS_EPARSE || rc == GS_EINVAL || rc == GS_ENOTFOUND || rc == GS_EEXIST ? 2 : 1;
+    }
     return 0;
 }
 
@@ -110,6 +225,24 @@ int main(int argc, char **argv)
         printf("govsweep %s\n", GS_VERSION);
         return 0;
     }
+    if (!strcmp(cmd, "keygen")) /* its options are not configuration keys */
+        return gs_cli_keygen(argc, argv);
+    const char *format = NULL;
+    if (!strcmp(cmd, "export"))
+        argc = take_format(argc, argv, &format);
+    /* recheck's and watch's own options are not configuration keys either */
+    const char *previous = NULL;
+    gs_cli_watch_opts_t wopts;
+    gs_err_t aerr;
+    gs_err_clear(&aerr);
+    int na = !strcmp(cmd, "recheck") ? gs_cli_recheck_args(argc, argv, &previous, &aerr)
+             : !strcmp(cmd, "watch") ? gs_cli_watch_args(argc, argv, &wopts, &aerr)
+                                     : argc;
+    if (na < 0) {
+        fprintf(stderr, "govsweep %s: %s\n", cmd, aerr.msg);
+        return 2;
+    }
+    argc = na;
     gs_config_t cfg;
     gs_config_init(&cfg);
     gs_err_t err;
@@ -153,11 +286,25 @@ int main(int argc, char **argv)
         }
     } else if (!strcmp(cmd, "report")) {
         code = cmd_report(&cfg);
+    } else if (!strcmp(cmd, "export")) {
+        code = cmd_export(&cfg, format);
+    } else if (!strcmp(cmd, "recheck") || !strcmp(cmd, "watch")) {
+        if (positional && !strcmp(cmd, "watch"))
+            gs_config_set(&cfg, "registry", positional, NULL);
+        if (positional && !strcmp(cmd, "recheck")) {
+            fprintf(stderr, "govsweep recheck: unexpected argument '%s'\n", positional);
+            code = 2;
+        } else {
+            code = cmd_recheck_watch(&cfg, cmd, previous, &wopts);
+        }
     } else if (!strcmp(cmd, "dispatcher") || !strcmp(cmd, "worker") || !strcmp(cmd, "collector")) {
         if (positional && !strcmp(cmd, "dispatcher"))
             gs_config_set(&cfg, "registry", positional, NULL);
         if (!cfg.redis[0] && strcmp(cmd, "worker") != 0) {
             fprintf(stderr, "govsweep %s: --redis URL is required\n", cmd);
+            code = 2;
+        } else if (strcmp(cmd, "worker") != 0 && gs_cli_redis_secure(&cfg, &err) < 0) {
+            fprintf(stderr, "govsweep %s: %s\n", cmd, err.msg); /* closed by default */
             code = 2;
         } else {
             if (!strcmp(cmd, "dispatcher"))
@@ -168,7 +315,9 @@ int main(int argc, char **argv)
                 rc = gs_collector_run(&cfg, &err);
             if (rc < 0) {
                 gs_error("%s", err.msg);
-                code = (rc == GS_EPARSE || rc == GS_EINVAL) ? 2 : 1;
+                /* an unsafe or broken setup (keys, allowlist) will not mend by restarting */
+                int setup = rc == GS_EDENIED || rc == GS_ENOTFOUND;
+                code = (rc == GS_EPARSE || rc == GS_EINVAL || setup) ? 2 : 1;
             }
         }
     } else {

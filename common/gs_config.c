@@ -30,6 +30,13 @@ static const key_t_ keys[] = {
     K(state_dir, T_STR, "state", "state directory: private Redis, sockets, logs"),
     K(dispatcher_endpoint, T_STR, "tcp://127.0.0.1:5570", "ZeroMQ endpoint of the dispatcher"),
     K(collector_endpoint, T_STR, "tcp://127.0.0.1:5571", "ZeroMQ endpoint of the collector"),
+    K(curve_secret_key, T_STR, "", "this side's CURVE secret key file (govsweep keygen)"),
+    K(curve_public_key, T_STR, "", "this side's CURVE public key file (checked against it)"),
+    K(curve_server_key, T_STR, "", "workers: the dispatcher's and collector's public key file"),
+    K(curve_allow, T_STR, "", "dispatcher, collector: file or directory of allowed .pub keys"),
+    K(zmq_insecure, T_BOOL, "false", "allow plain ZeroMQ on non-loopback tcp endpoints"),
+    K(redis_insecure, T_BOOL, "false", "allow a Redis URL without a password"),
+    K(metrics_listen, T_STR, "", "HOST:PORT of the Prometheus /metrics endpoint (empty: off)"),
     K(data_dir, T_STR, "", "data files directory (default: built-in path)"),
     K(worker_id, T_STR, "", "worker id (default: host:pid)"),
     K(log_level, T_STR, "info", "debug, info, warn or error"),
@@ -55,6 +62,7 @@ static const key_t_ keys[] = {
       "User-Agent of every request"),
     K(lease_ms, T_U32, "15000", "a lease lasts this long past its last renewal (ms)"),
     K(heartbeat_ms, T_U32, "1000", "heartbeat interval (ms)"),
+    K(heartbeat_liveness, T_U32, "5", "heartbeats missed before a connection is dead"),
     K(max_attempts, T_U32, "3", "leases of a target before it is reported 未检查"),
     K(result_retry_ms, T_U32, "3000", "re-send an unacknowledged result after (ms)"),
     K(stale_days, T_U32, "14", "not updated for more than this many days is stale"),
@@ -63,6 +71,7 @@ static const key_t_ keys[] = {
     K(column_stale_total_veto, T_U32, "10", "stale columns of every class that veto the site"),
     K(column_blank_veto, T_U32, "5", "blank columns that veto the site"),
     K(column_overrides, T_STR, "", "file of per-site column classes: SITECODE<TAB>name<TAB>class"),
+    K(holiday_overrides, T_STR, "", "a holidays.tsv of the operator's, over data/holidays.tsv"),
     K(interact_reply_days, T_U32, "90", "a message unanswered longer than this vetoes (days)"),
     K(interact_slow_workdays, T_U32, "5", "a reply later than this is slow (working days)"),
     K(interact_window_days, T_U32, "365", "messages asked within this many days are judged"),
@@ -75,6 +84,7 @@ static const key_t_ keys[] = {
     K(cert_warn_days, T_U32, "30", "a certificate expiring within this many days (W-HTTPS)"),
     K(privacy_mobiles, T_U32, "5", "distinct mobile numbers on one page that are W-PRIVACY"),
     K(service_veto, T_BOOL, "false", "W-SERVICE vetoes the site (threshold unconfirmed)"),
+    K(watch_timeout_ms, T_U32, "15000", "watch: a home page not open within this fails (ms)"),
 };
 #undef K
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -370,4 +380,12 @@ void gs_config_print_keys(void *fpv)
         fprintf(fp, "  --%-22s %s%s%s%s\n", opt, keys[i].help, keys[i].def[0] ? " [" : "",
                 keys[i].def, keys[i].def[0] ? "]" : "");
     }
+}
+
+const char *gs_config_data_dir(const gs_config_t *c)
+{
+    if (c->data_dir && c->data_dir[0])
+        return c->data_dir;
+    const char *env = getenv("GS_DATA_DIR");
+    return env && env[0] ? env : GS_DATA_DIR_DEFAULT;
 }

@@ -38,6 +38,15 @@ typedef struct gs_config {
     char *data_dir;            /* dictionaries, keyword tables, calendars */
     char *worker_id;           /* "" = host:pid */
     char *log_level;
+    /* security and monitoring (docs/operations.md) */
+    char *curve_secret_key;      /* this side's CURVE secret key file; "" = no CURVE */
+    char *curve_public_key;      /* this side's public key file (checked against the secret) */
+    char *curve_server_key;      /* workers: the dispatcher's and collector's public key file */
+    char *curve_allow;           /* dispatcher, collector: allowed client keys (file or dir) */
+    bool zmq_insecure;           /* allow plain ZeroMQ on non-loopback tcp endpoints */
+    bool redis_insecure;         /* allow a Redis URL without a password */
+    char *metrics_listen;        /* HOST:PORT of the Prometheus endpoint; "" = off */
+    uint32_t heartbeat_liveness; /* ZMTP heartbeats missed before a connection is dead */
     /* scale */
     uint32_t workers;  /* worker processes `run` starts; 0 = number of cores */
     uint32_t capacity; /* tasks one worker holds at once (its credit) */
@@ -70,6 +79,7 @@ typedef struct gs_config {
     uint32_t column_stale_total_veto; /* stale columns of every class together: veto */
     uint32_t column_blank_veto;       /* blank columns: veto */
     char *column_overrides;           /* SITECODE<TAB>column<TAB>class file, "" = none */
+    char *holiday_overrides;          /* more holidays.tsv lines (an operator's), "" = none */
     uint32_t interact_reply_days;     /* a message answered later than this: W-INTERACT veto */
     uint32_t interact_slow_workdays;  /* answered later than this many working days: slow */
     uint32_t interact_window_days;    /* messages asked within this many days are judged */
@@ -80,6 +90,8 @@ typedef struct gs_config {
     uint32_t cert_warn_days;          /* a certificate expiring within this many days */
     uint32_t privacy_mobiles;         /* distinct mobile numbers on a page that are "in bulk" */
     bool service_veto;                /* W-SERVICE vetoes (threshold unconfirmed: off) */
+    /* the availability watch (govsweep watch) */
+    uint32_t watch_timeout_ms; /* a probe not open within this fails (checks.md: 15 s) */
 } gs_config_t;
 
 /* Defaults for everything. */
@@ -109,5 +121,8 @@ void gs_config_print_keys(void *fp);
 
 /* 1 when key names a configuration key. */
 int gs_config_is_key(const char *key);
+
+/* The data directory: data_dir, else $GS_DATA_DIR, else the built-in path. Borrowed. */
+const char *gs_config_data_dir(const gs_config_t *c);
 
 #endif

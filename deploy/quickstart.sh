@@ -25,6 +25,8 @@ cmp -s "$work/registry.csv" samples/province/targets.csv ||
 connect=()
 while IFS= read -r line; do [ -n "$line" ] && connect+=(--connect-to "$line"); done <"$work/connect-to.txt"
 
-# --allow-private: the sample is served on loopback, which the crawler refuses otherwise.
+# --allow-private: the sample is served on loopback, which the crawler refuses otherwise;
+# --cacert: its sites answer HTTPS with certificates of the test CA the server made.
 build/govsweep run samples/province/targets.csv --allow-private "${connect[@]}" \
+    --cacert "$work/ca.pem" \
     --state-dir state/sample --out out/sample "$@"
