@@ -65,6 +65,45 @@ int gs_task_copy(gs_task_t *dst, const gs_task_t *src)
     return 0;
 }
 
+void gs_ledger_add(gs_ledger_t *l, const char *key, uint32_t v)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->e[i].key, key) == 0) {
+            l->e[i].value += v;
+            return;
+        }
+    if (l->n >= GS_LEDGER_MAX - 1 || strlen(key) >= GS_LEDGER_KEY_MAX) {
+        /* the last slot is "other": counts are never lost, only their name */
+        if (l->n < GS_LEDGER_MAX && strcmp(key, "other") != 0)
+            gs_ledger_add(l, "other", v);
+        else if (l->n < GS_LEDGER_MAX) {
+            snprintf(l->e[l->n].key, GS_LEDGER_KEY_MAX, "other");
+            l->e[l->n++].value = v;
+        }
+        return;
+    }
+    snprintf(l->e[l->n].key, GS_LEDGER_KEY_MAX, "%s", key);
+    l->e[l->n++].value = v;
+}
+
+uint32_t gs_ledger_get(const gs_ledger_t *l, const char *key)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->e[i].key, key) == 0)
+            return l->e[i].value;
+    return 0;
+}
+
+uint32_t gs_ledger_sum(const gs_ledger_t *l, const char *prefix)
+{
+    uint32_t s = 0;
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < l->n; i++)
+        if (strncmp(l->e[i].key, prefix, pl) == 0)
+            s += l->e[i].value;
+    return s;
+}
+
 void gs_result_init(gs_result_t *r)
 {
     memset(r, 0, sizeof(*r));
@@ -307,7 +346,7 @@ int gs_msg_encode_result(gs_buf_t *out, const gs_result_t *r)
 {
     enc_t e;
     enc_init(&e, out);
-    enc_head(&e, GS_MSG_RESULT, 12);
+    enc_head(&e, GS_MSG_RESULT, 13);
     enc_kv_str(&e, "sweep", r->sweep);
     enc_kv_str(&e, "target", r->target);
     enc_kv_uint(&e, "epoch", r->epoch);
@@ -319,6 +358,10 @@ int gs_msg_encode_result(gs_buf_t *out, const gs_result_t *r)
     enc_kv_uint(&e, "pages", r->pages);
     enc_kv_uint(&e, "bytes", r->bytes);
     enc_kv_str(&e, "newest", r->newest);
+    enc_str(&e, "ledger");
+    enc_check(&e, msgpack_pack_map(&e.pk, r->ledger.n));
+    for (size_t i = 0; i < r->ledger.n; i++)
+        enc_kv_uint(&e, r->ledger.e[i].key, r->ledger.e[i].value);
     enc_str(&e, "findings");
     enc_findings(&e, &r->findings);
     return e.rc;
@@ -734,6 +777,24 @@ static int decode_result(const msgpack_object *map, gs_result_t *r, gs_err_t *er
         return gs_err_set(err, GS_EPARSE, "field 'newest' is not YYYY-MM-DD");
     memcpy(r->newest, newest, sizeof(r->newest) - 1);
     r->newest[sizeof(r->newest) - 1] = '\0';
+    /* optional (older workers send none): the audit ledger */
+    const msgpack_object *lg = map_get(map, "ledger");
+    if (lg && lg->type != MSGPACK_OBJECT_MAP)
+        return gs_err_set(err, GS_EPARSE, "field 'ledger' is not a map");
+    for (uint32_t i = 0; lg && i < lg->via.map.size; i++) {
+        const msgpack_object_kv *kv = &lg->via.map.ptr[i];
+        if (kv->key.type != MSGPACK_OBJECT_STR || kv->key.via.str.size == 0 ||
+            kv->key.via.str.size >= GS_LEDGER_KEY_MAX ||
+            memchr(kv->key.via.str.ptr, 0, kv->key.via.str.size) ||
+            kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER || kv->val.via.u64 > UINT32_MAX)
+            return gs_err_set(err, GS_EPARSE, "ledger[%u]: a short name and a count expected", i);
+        if (i >= GS_LEDGER_MAX)
+            return gs_err_set(err, GS_EPARSE, "ledger of more than %d counters", GS_LEDGER_MAX);
+        char key[GS_LEDGER_KEY_MAX];
+        memcpy(key, kv->key.via.str.ptr, kv->key.via.str.size);
+        key[kv->key.via.str.size] = '\0';
+        gs_ledger_add(&r->ledger, key, (uint32_t)kv->val.via.u64);
+    }
     const msgpack_object *fs = map_get(map, "findings");
     if (!fs || fs->type != MSGPACK_OBJECT_ARRAY)
         return gs_err_set(err, GS_EPARSE, "field 'findings' missing or not an array");

@@ -70,6 +70,29 @@ typedef struct gs_task {
     gs_watch_verdict_t watch; /* that verdict, as of the reference time (W-UNREACHABLE) */
 } gs_task_t;
 
+/* The audit ledger of a task (reliability.md, issue 9): what the crawl planned and what
+ * became of it, as named counters -- "planned", "fetched", "failed.http-404",
+ * "skipped.budget", "links.checked" ... (docs/protocol.md lists them); planned = fetched +
+ * the failed ones + the skipped ones. Bounded: GS_LEDGER_MAX counters of keys of at most
+ * GS_LEDGER_KEY_MAX - 1 bytes. */
+#define GS_LEDGER_MAX 48
+#define GS_LEDGER_KEY_MAX 32
+typedef struct gs_ledger {
+    size_t n;
+    struct {
+        char key[GS_LEDGER_KEY_MAX];
+        uint32_t value;
+    } e[GS_LEDGER_MAX];
+} gs_ledger_t;
+
+/* Add v to counter key (made when absent; a key past the ceiling is counted under
+ * "other"). */
+void gs_ledger_add(gs_ledger_t *l, const char *key, uint32_t v);
+/* The value of a counter, 0 when absent. */
+uint32_t gs_ledger_get(const gs_ledger_t *l, const char *key);
+/* The sum of the counters whose key starts with prefix ("failed."). */
+uint32_t gs_ledger_sum(const gs_ledger_t *l, const char *prefix);
+
 /* The result of one task. */
 typedef struct gs_result {
     char sweep[GS_ID_MAX];
@@ -83,6 +106,7 @@ typedef struct gs_result {
     uint32_t pages;  /* pages fetched */
     uint64_t bytes;  /* body bytes received */
     char newest[12]; /* newest update found, YYYY-MM-DD or "" */
+    gs_ledger_t ledger;
     gs_findings_t findings;
 } gs_result_t;
 

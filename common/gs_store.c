@@ -11,8 +11,8 @@
 #include <time.h>
 
 /* ARGV: 1 sweep, 2 target, 3 epoch, 4 status, 5 reason, 6 veto_codes, 7 nfindings,
- * 8 pages, 9 bytes, 10 newest, 11 worker, 12 stored, 13 findings JSON, 14 n, then n
- * groups of (code, veto, url, evidence, detail).
+ * 8 pages, 9 bytes, 10 newest, 11 worker, 12 stored, 13 findings JSON, 14 n, 15 ledger
+ * JSON, then n groups of (code, veto, url, evidence, detail).
  * The kind and region of the counters and stream entries come from the sweep's own copy of
  * the registry row, not from the message, so a worker cannot file a result under another
  * region, and a target the sweep does not have is refused ('unknown').
@@ -31,7 +31,7 @@ static const char store_lua[] =
     "redis.call('HSET', p .. 'result:' .. t, 'status', ARGV[4], 'reason', ARGV[5],\n"
     "  'veto_codes', ARGV[6], 'nfindings', ARGV[7], 'pages', ARGV[8], 'bytes', ARGV[9],\n"
     "  'newest', ARGV[10], 'epoch', ARGV[3], 'worker', ARGV[11], 'stored', ARGV[12],\n"
-    "  'findings', ARGV[13])\n"
+    "  'findings', ARGV[13], 'ledger', ARGV[15])\n"
     "redis.call('SADD', p .. 'done', t)\n"
     "local rk = p .. 'region:' .. region\n"
     "if ARGV[4] == '未检查' then redis.call('HINCRBY', rk, k .. '_unchecked', 1)\n"
@@ -43,7 +43,7 @@ static const char store_lua[] =
     "redis.call('HINCRBY', p .. 'stats', 'bytes', ARGV[9])\n"
     "redis.call('HINCRBY', p .. 'stats', 'findings', n)\n"
     "for i = 0, n - 1 do\n"
-    "  local b = 15 + i * 5\n"
+    "  local b = 16 + i * 5\n"
     "  redis.call('XADD', 'gs:findings', '*', 'sweep', ARGV[1], 'target', t, 'kind', k,\n"
     "    'region', region, 'code', ARGV[b], 'veto', ARGV[b + 1], 'url', ARGV[b + 2],\n"
     "    'evidence', ARGV[b + 3], 'detail', ARGV[b + 4])\n"
@@ -132,6 +132,7 @@ typedef struct call {
     char num[6][24];
     char stored[32];
     char *fjson;
+    char *ledger;   /* the ledger as a JSON object */
     char **details; /* normalized detail of each finding */
     size_t ndetails;
     gs_buf_t vetos;
@@ -142,6 +143,7 @@ static void call_cleanup(call_t *c)
     free(c->argv);
     free(c->argvlen);
     free(c->fjson);
+    free(c->ledger);
     for (size_t i = 0; c->details && i < c->ndetails; i++)
         free(c->details[i]);
     free(c->details);
@@ -153,14 +155,19 @@ static int call_build(call_t *c, const char *sha, const gs_result_t *res)
     memset(c, 0, sizeof(*c));
     gs_buf_init(&c->vetos, 4096);
     size_t n = res->findings.len;
-    size_t argc = 17 + 5 * n;
+    size_t argc = 18 + 5 * n;
     c->argv = calloc(argc, sizeof(*c->argv));
     c->argvlen = calloc(argc, sizeof(*c->argvlen));
     c->ndetails = n;
     c->details = calloc(n ? n : 1, sizeof(*c->details));
     if (c->details)
         c->fjson = findings_json(res, c->details);
-    if (!c->argv || !c->argvlen || !c->fjson || veto_codes(res, &c->vetos) < 0)
+    json_t *lo = json_object();
+    for (size_t i = 0; lo && i < res->ledger.n; i++)
+        json_object_set_new(lo, res->ledger.e[i].key, json_integer(res->ledger.e[i].value));
+    c->ledger = lo ? json_dumps(lo, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    json_decref(lo);
+    if (!c->argv || !c->argvlen || !c->fjson || !c->ledger || veto_codes(res, &c->vetos) < 0)
         return GS_ENOMEM;
     snprintf(c->num[0], sizeof(c->num[0]), "%u", res->epoch);
     snprintf(c->num[1], sizeof(c->num[1]), "%zu", n);
@@ -184,7 +191,8 @@ static int call_build(call_t *c, const char *sha, const gs_result_t *res)
                        res->worker,
                        c->stored,
                        c->fjson,
-                       c->num[4]};
+                       c->num[4],
+                       c->ledger};
     size_t na = sizeof(a) / sizeof(a[0]);
     for (size_t i = 0; i < na; i++)
         c->argv[i] = a[i];

@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
     build-essential cmake pkg-config git ca-certificates
     libzmq3-dev libcurl4-openssl-dev libhiredis-dev libxml2-dev libmsgpack-dev
-    libjansson-dev libuchardet-dev zlib1g-dev libxlsxwriter-dev
+    libjansson-dev libuchardet-dev zlib1g-dev libssl-dev libxlsxwriter-dev
     libcmocka-dev libmicrohttpd-dev
     libopencc-dev libopencc-data  # T2S: the library, its t2s.json (the .ocd2 come with libopencc1.1)
     redis-server redis-tools

@@ -613,7 +613,7 @@ enum {
     TF_EXTRA,
     TF_N
 };
-enum { RF_STATUS, RF_REASON, RF_VETO, RF_NFINDINGS, RF_PAGES, RF_NEWEST, RF_N };
+enum { RF_STATUS, RF_REASON, RF_VETO, RF_NFINDINGS, RF_PAGES, RF_NEWEST, RF_LEDGER, RF_N };
 
 /* The row's unknown columns from the registry's extra JSON object. */
 static int row_extra(gs_report_t *r, rowtmp_t *tmp, const char *s, size_t len)
@@ -726,7 +726,9 @@ static int row_result(gs_report_t *r, gs_report_row_t *row, const redisReply *re
     row->reason = "";
     row->veto_codes = "";
     row->newest = "";
+    row->ledger = "";
     row->nfindings = row->pages = -1;
+    row->pages_planned = row->pages_failed = row->pages_skipped = -1;
     row->has_result = any || rep->type == REDIS_REPLY_ERROR;
     if (!row->has_result) {
         row->reason = REASON_NO_RESULT;
@@ -759,6 +761,43 @@ static int row_result(gs_report_t *r, gs_report_row_t *row, const redisReply *re
         if (f[RF_NEWEST] && l[RF_NEWEST] == 10 && only_chars(f[RF_NEWEST], 10, "0123456789-") &&
             !(row->newest = text(r, f[RF_NEWEST], 10)))
             return gs_err_set(err, GS_ENOMEM, "out of memory");
+        if (f[RF_LEDGER] && l[RF_LEDGER] < 64 * 1024) {
+            /* a ledger that is not an object of counters is left out, not trusted */
+            json_t *lo = json_loadb(f[RF_LEDGER], l[RF_LEDGER], 0, NULL);
+            if (json_is_object(lo)) {
+                long long planned = 0, failed = 0, skipped = 0;
+                const char *k;
+                json_t *v;
+                bool ok = true;
+                json_object_foreach(lo, k, v)
+                {
+                    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                        ok = false;
+                        break;
+                    }
+                    long long n = (long long)json_integer_value(v);
+                    if (!strcmp(k, "planned"))
+                        planned += n;
+                    else if (!strncmp(k, "failed.", 7))
+                        failed += n;
+                    else if (!strncmp(k, "skipped.", 8))
+                        skipped += n;
+                }
+                char *canon = ok ? json_dumps(lo, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+                if (canon) {
+                    row->ledger = text(r, canon, strlen(canon));
+                    free(canon);
+                    if (!row->ledger) {
+                        json_decref(lo);
+                        return gs_err_set(err, GS_ENOMEM, "out of memory");
+                    }
+                    row->pages_planned = planned;
+                    row->pages_failed = failed;
+                    row->pages_skipped = skipped;
+                }
+            }
+            json_decref(lo);
+        }
     }
     if (!row->kind) {
         /* A result without a usable registry row cannot be placed in any table: listed
@@ -900,7 +939,7 @@ static int load_batch(gs_report_t *r, redisContext *ctx, rowtmp_t *tmp, size_t b
         q++;
         if (redisAppendCommand(ctx,
                                "HMGET gs:sweep:%s:result:%s status reason veto_codes "
-                               "nfindings pages newest",
+                               "nfindings pages newest ledger",
                                r->sweep, id) != REDIS_OK)
             return append_failed(ctx, reps, q, err);
         q++;
@@ -932,9 +971,10 @@ static int load_batch(gs_report_t *r, redisContext *ctx, rowtmp_t *tmp, size_t b
 /* The dense table of unknown columns and their csv names. */
 static int finish_extra(gs_report_t *r, rowtmp_t *tmp, gs_err_t *err)
 {
-    static const char *const fixed[] = {"id",       "name",  "region", "kind",   "owner",
-                                        "platform", "url",   "status", "reason", "veto_codes",
-                                        "findings", "pages", "newest"};
+    static const char *const fixed[] = {
+        "id",     "name",          "region",       "kind",          "owner",    "platform",
+        "url",    "status",        "reason",       "veto_codes",    "findings", "pages",
+        "newest", "pages_planned", "pages_failed", "pages_skipped", "ledger"};
     for (size_t c = 0; c < r->nextra; c++) {
         const char *name = r->extra_keys[c];
         /* A registry column called e.g. "status" must not shadow ours: csv readers keep the
@@ -1276,7 +1316,8 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
 {
     /* The BOM makes Excel, as used in China, read the file as UTF-8 rather than GBK. */
     fputs("\xEF\xBB\xBF"
-          "id,name,region,kind,owner,platform,url,status,reason,veto_codes,findings,pages,newest",
+          "id,name,region,kind,owner,platform,url,status,reason,veto_codes,findings,pages,newest,"
+          "pages_planned,pages_failed,pages_skipped,ledger",
           fp);
     for (size_t c = 0; c < gs_report_nextra(rep); c++)
         csv_field(fp, gs_report_extra_name(rep, c), 0);
@@ -1291,6 +1332,10 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
         csv_count(fp, row->nfindings);
         csv_count(fp, row->pages);
         csv_field(fp, row->newest, 0);
+        csv_count(fp, row->pages_planned);
+        csv_count(fp, row->pages_failed);
+        csv_count(fp, row->pages_skipped);
+        csv_field(fp, row->ledger, 0);
         for (size_t c = 0; c < gs_report_nextra(rep); c++)
             csv_field(fp, row->extra[c], 0);
         fputs("\r\n", fp);

@@ -82,6 +82,10 @@ typedef struct gs_report_row {
     long long nfindings;       /* as stored; -1 when absent or unreadable */
     long long pages;           /* pages fetched; -1 when absent or unreadable */
     const char *newest;        /* newest update found, YYYY-MM-DD, or "" */
+    const char *ledger;        /* the audit ledger as stored (a JSON object), "" when none */
+    long long pages_planned;   /* from the ledger; -1 when there is none */
+    long long pages_failed;    /* the ledger's failed.* counters */
+    long long pages_skipped;   /* the ledger's skipped.* counters */
     bool findings_ok;          /* false: the stored findings were too big or not a JSON array */
     const gs_report_finding_t *findings; /* in stored order */
     size_t findings_len;

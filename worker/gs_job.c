@@ -23,6 +23,8 @@
 #include "gs_util.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +70,25 @@ struct gs_job {
     int home_tries;
     gs_ymd_t newest_any;
     int has_any;
+    /* what each fetched page was, for the evidence of the findings read from it */
+    struct pagerec *recs;
+    size_t nrecs, recs_cap;
     /* result */
     gs_result_t result;
 };
+
+/* One fetched page: what a finding read from it records as evidence (issue 9: the HTTP
+ * status, final URL, fetch time and a hash of the body). */
+typedef struct pagerec {
+    uint64_t key;       /* FNV of the URL asked for */
+    uint64_t final_key; /* FNV of the URL after redirects */
+    long status;
+    int64_t at; /* Unix time the response ended */
+    char *final_url;
+    char sha256[65]; /* of the body as received (decoded), hex */
+} pagerec_t;
+
+#define MAX_RECS 4096 /* a page budget's worth, and more */
 
 /* A request's context. */
 typedef struct reqctx {
@@ -121,6 +139,97 @@ static int looks_like_page(const char *url)
 
 static void on_response(void *ud, const char *url, gs_response_t *resp);
 
+/* SHA-256 of a body, hex, with the digest fetched once: OpenSSL 3 looks a digest up under
+ * locks on every implicit fetch, which a per-page hash would pay thousands of times. */
+static void sha256_hex(const char *p, size_t n, char out[65])
+{
+    static EVP_MD *md;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (!md)
+        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    out[0] = '\0';
+    if (!md || !EVP_Digest(p, n, d, &dl, md, NULL) || dl != 32)
+        return;
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static uint64_t url_key(const char *u)
+{
+    return gs_fnv1a(GS_FNV_INIT, u, strlen(u));
+}
+
+/* Remember a fetched page for the evidence (bounded; past the ceiling pages are not
+ * recorded and their findings simply carry no fetch record). */
+static void keep_record(gs_job_t *j, const char *url, const gs_response_t *resp)
+{
+    if (j->nrecs >= MAX_RECS)
+        return;
+    if (j->nrecs == j->recs_cap) {
+        size_t nc = j->recs_cap ? j->recs_cap * 2 : 64;
+        pagerec_t *n = realloc(j->recs, nc * sizeof(*n));
+        if (!n)
+            return;
+        j->recs = n;
+        j->recs_cap = nc;
+    }
+    pagerec_t *r = &j->recs[j->nrecs];
+    r->final_url = strdup(resp->final_url ? resp->final_url : url);
+    if (!r->final_url)
+        return;
+    r->key = url_key(url);
+    r->final_key = url_key(r->final_url);
+    r->status = resp->status;
+    r->at = gs_wall_s();
+    sha256_hex(resp->body, resp->body_len, r->sha256);
+    j->nrecs++;
+}
+
+/* The ledger's reason for a failed fetch: failed.http-404, failed.timeout ... */
+static void ledger_failed(gs_job_t *j, const gs_response_t *resp)
+{
+    char key[GS_LEDGER_KEY_MAX];
+    const char *why;
+    switch (resp->curl_code) {
+    case 0:
+        snprintf(key, sizeof(key), "failed.http-%ld", resp->status);
+        gs_ledger_add(&j->result.ledger, key, 1);
+        return;
+    case 6:
+        why = "dns";
+        break;
+    case 7:
+        why = resp->refused ? "refused" : "connect";
+        break;
+    case 28:
+        why = "timeout";
+        break;
+    case 35:
+    case 51:
+    case 58:
+    case 60:
+    case 83:
+        why = "tls";
+        break;
+    case 47:
+        why = "redirects";
+        break;
+    case 52:
+    case 55:
+    case 56:
+        why = "reset";
+        break;
+    case 63:
+        why = "too-big";
+        break;
+    default:
+        why = resp->refused ? "refused" : resp->truncated ? "too-big" : "other";
+    }
+    snprintf(key, sizeof(key), "failed.%s", why);
+    gs_ledger_add(&j->result.ledger, key, 1);
+}
+
 static int enqueue(gs_job_t *j, const char *url, reqkind_t kind, gs_role_t role, int column,
                    uint32_t depth, const gs_fetch_opts_t *opts)
 {
@@ -144,11 +253,32 @@ static int enqueue(gs_job_t *j, const char *url, reqkind_t kind, gs_role_t role,
 /* A page of the crawl, if the budget and the visited set allow it. */
 static void enqueue_page(gs_job_t *j, const char *url, gs_role_t role, int column, uint32_t depth)
 {
-    if (j->enqueued >= j->task.max_pages || !gs_url_same_host(url, j->task.url) ||
-        !looks_like_page(url) || !seen_add(j, url))
+    if (!gs_url_same_host(url, j->task.url) || !looks_like_page(url) || !seen_add(j, url))
         return;
+    /* every page of the site the crawl meets is planned: fetched, failed or skipped */
+    gs_ledger_add(&j->result.ledger, "planned", 1);
+    if (j->enqueued >= j->task.max_pages) {
+        gs_ledger_add(&j->result.ledger, "skipped.budget", 1);
+        return;
+    }
     if (enqueue(j, url, REQ_PAGE, role, column, depth, NULL) == 0)
         j->enqueued++;
+    else
+        gs_ledger_add(&j->result.ledger, "failed.other", 1);
+}
+
+/* The pages a page at the depth bound links to: met, planned, and skipped for depth. */
+static void skip_children(gs_job_t *j, const gs_page_t *page)
+{
+    for (size_t i = 0; i < page->nlinks; i++) {
+        const gs_link_t *l = &page->links[i];
+        if (l->kind != GS_LINK_A || l->hidden != GS_HIDDEN_NO ||
+            !gs_url_same_host(l->url, j->task.url) || !looks_like_page(l->url) ||
+            !seen_add(j, l->url))
+            continue;
+        gs_ledger_add(&j->result.ledger, "planned", 1);
+        gs_ledger_add(&j->result.ledger, "skipped.depth", 1);
+    }
 }
 
 /* The pages of columns found so far and not yet enqueued: columns come before items. */
@@ -166,11 +296,13 @@ static void enqueue_columns(gs_job_t *j, uint32_t depth)
 static void enqueue_children(gs_job_t *j, const gs_page_t *page, gs_role_t role, int column,
                              uint32_t depth)
 {
-    if (depth >= j->cfg->max_depth)
+    if (depth >= j->cfg->max_depth) {
+        skip_children(j, page);
         return;
+    }
     enqueue_columns(j, depth + 1);
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < page->nlinks && j->enqueued < j->task.max_pages; i++) {
+        for (size_t i = 0; i < page->nlinks; i++) {
             const gs_link_t *l = &page->links[i];
             if (l->kind != GS_LINK_A || l->hidden != GS_HIDDEN_NO ||
                 (l->region == GS_REGION_FOOTER && pass == 0))
@@ -206,6 +338,39 @@ static int finding_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->detail, y->detail);
 }
 
+/* Each finding read from a page the job fetched records that fetch in its detail: status,
+ * final URL, time and the body's SHA-256 (what the page said when it was read). */
+static void attach_fetch_records(gs_job_t *j)
+{
+    gs_findings_t *fs = &j->result.findings;
+    for (size_t i = 0; i < fs->len; i++) {
+        gs_finding_t *f = &fs->items[i];
+        uint64_t k = url_key(f->url);
+        const pagerec_t *rec = NULL;
+        for (size_t q = 0; q < j->nrecs && !rec; q++)
+            if (j->recs[q].key == k || j->recs[q].final_key == k)
+                rec = &j->recs[q];
+        if (!rec)
+            continue;
+        json_t *d = json_loads(f->detail, 0, NULL);
+        if (!json_is_object(d)) {
+            json_decref(d);
+            continue;
+        }
+        char at[40];
+        gs_time_format_cst(rec->at, at, sizeof(at));
+        json_object_set_new(d, "fetch",
+                            json_pack("{s:i, s:s, s:s, s:s}", "status", (int)rec->status, "url",
+                                      rec->final_url, "at", at, "sha256", rec->sha256));
+        char *nd = json_dumps(d, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        json_decref(d);
+        if (nd) {
+            free(f->detail);
+            f->detail = nd;
+        }
+    }
+}
+
 static void finish(gs_job_t *j)
 {
     gs_result_t *r = &j->result;
@@ -227,6 +392,7 @@ static void finish(gs_job_t *j)
         const gs_finding_t *f = &j->task.pre.items[i];
         gs_findings_add(&r->findings, f->code, f->veto, f->url, f->evidence, f->detail);
     }
+    attach_fetch_records(j);
     if (r->findings.len > 1)
         qsort(r->findings.items, r->findings.len, sizeof(r->findings.items[0]), finding_cmp);
     if (j->has_any)
@@ -254,6 +420,7 @@ static void start_link_checks(gs_job_t *j)
         }
         if (!budget) {
             l->state = GS_LINK_SKIPPED;
+            gs_ledger_add(&j->result.ledger, "links.skipped", 1);
             continue;
         }
         if (enqueue(j, l->url, REQ_LINK_HEAD, GS_ROLE_OTHER, -1, 0, &o) == 0) {
@@ -320,11 +487,15 @@ static void on_home(gs_job_t *j, const char *url, const gs_response_t *resp)
             gs_fetch_opts_t o;
             memset(&o, 0, sizeof(o));
             o.delay_ms = (int)j->cfg->retry_delay_ms;
-            enqueue(j, url, REQ_HOME, GS_ROLE_HOME, -1, 0, &o);
+            if (enqueue(j, url, REQ_HOME, GS_ROLE_HOME, -1, 0, &o) == 0)
+                return;
         }
+        ledger_failed(j, resp); /* the last try */
         return;
     }
     j->result.pages++;
+    gs_ledger_add(&j->result.ledger, "fetched", 1);
+    keep_record(j, url, resp);
     gs_page_t page;
     int rc = gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
                            j->task.ref_unix, j->cfg->max_links_per_page, j->env->t2s);
@@ -358,9 +529,12 @@ static void on_page(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_r
     if (!ok_page(resp)) {
         gs_site_page_failed(j->site, url, rc->column, resp->curl_code ? 0 : resp->status,
                             why_failed(resp, why, sizeof(why)));
+        ledger_failed(j, resp);
         return;
     }
     j->result.pages++;
+    gs_ledger_add(&j->result.ledger, "fetched", 1);
+    keep_record(j, url, resp);
     gs_page_t page;
     if (gs_page_parse(&page, resp->body, resp->body_len, resp->content_type, resp->final_url,
                       j->task.ref_unix, j->cfg->max_links_per_page, j->env->t2s) == 0) {
@@ -417,6 +591,12 @@ static void on_probe(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_
         /* A body cut at the probe's cap is still a page that opened. */
         gs_site_link_result(s, url, resp->curl_code ? 0 : resp->status,
                             resp->refused ? 0 : resp->curl_code, resp->error);
+        gs_ledger_add(&j->result.ledger,
+                      resp->refused ? "links.refused"
+                      : resp->curl_code == 0 && resp->status > 0 && resp->status < 400
+                          ? "links.ok"
+                          : "links.broken",
+                      1);
         if (resp->refused) {
             gs_sitelink_t *l = gs_site_link(s, url);
             if (l)
@@ -450,7 +630,8 @@ static void enqueue_profile(gs_job_t *j, const char *feed_url)
         gs_fetch_opts_t o;
         memset(&o, 0, sizeof(o));
         o.max_body = PROBE_BODY_MAX;
-        enqueue(j, abs, REQ_PROFILE, GS_ROLE_OTHER, -1, 0, &o);
+        if (enqueue(j, abs, REQ_PROFILE, GS_ROLE_OTHER, -1, 0, &o) == 0)
+            gs_ledger_add(&j->result.ledger, "planned", 1);
     }
     free(abs);
 }
@@ -470,10 +651,17 @@ static void on_feed(gs_job_t *j, const char *url, const gs_response_t *resp)
         } else {
             char why[300];
             set_unchecked(j, "账号订阅源无法读取：", why_failed(resp, why, sizeof(why)));
+            ledger_failed(j, resp);
         }
         return;
     }
     gs_result_t *r = &j->result;
+    if (resp->status >= 200 && resp->status < 300) {
+        gs_ledger_add(&r->ledger, "fetched", 1);
+        keep_record(j, url, resp);
+    } else {
+        ledger_failed(j, resp);
+    }
     r->checked = true;
     free(r->reason);
     r->reason = strdup("");
@@ -516,15 +704,22 @@ static void on_account_probe(gs_job_t *j, const reqctx_t *rc, const char *url,
     char why[300];
     switch (rc->kind) {
     case REQ_PROFILE:
-        if (ok_page(resp))
+        if (ok_page(resp)) {
+            gs_ledger_add(&j->result.ledger, "fetched", 1);
+            keep_record(j, url, resp);
             gs_account_profile(a, resp->body, resp->body_len, resp->content_type, resp->final_url);
+        } else {
+            ledger_failed(j, resp);
+        }
         break;
     case REQ_MENU:
         if (!ok_page(resp)) {
             free(a->menu_error);
             a->menu_error = strdup(why_failed(resp, why, sizeof(why)));
+            ledger_failed(j, resp);
             break;
         }
+        gs_ledger_add(&j->result.ledger, "fetched", 1);
         if (gs_account_menu(a, resp->body, resp->body_len, resp->final_url) == 0) {
             gs_fetch_opts_t o;
             memset(&o, 0, sizeof(o));
@@ -551,6 +746,7 @@ static void on_account_probe(gs_job_t *j, const reqctx_t *rc, const char *url,
         gs_menu_entry_t *m = &a->menu[rc->column];
         bool ok = resp->curl_code == 0 && resp->status > 0 && resp->status < 400;
         m->state = ok ? 1 : 2;
+        gs_ledger_add(&j->result.ledger, ok ? "links.ok" : "links.broken", 1);
         m->status = resp->curl_code ? 0 : resp->status;
         free(m->why);
         m->why = strdup(ok ? "" : why_failed(resp, why, sizeof(why)));
@@ -642,11 +838,14 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
         if (home) {
             seen_add(j, home);
             j->enqueued = 1;
+            gs_ledger_add(&j->result.ledger, "planned", 1);
         }
         rc = home ? enqueue(j, home, REQ_HOME, GS_ROLE_HOME, -1, 0, NULL) : GS_EINVAL;
         free(home);
     } else {
         rc = enqueue(j, task->url, REQ_FEED, GS_ROLE_HOME, -1, 0, NULL);
+        if (rc == 0)
+            gs_ledger_add(&j->result.ledger, "planned", 1);
         if (rc == 0 && j->task.menu_url[0]) {
             gs_fetch_opts_t o;
             memset(&o, 0, sizeof(o));
@@ -654,6 +853,8 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
             if (enqueue(j, j->task.menu_url, REQ_MENU, GS_ROLE_OTHER, -1, 0, &o) < 0) {
                 free(j->acct->menu_error);
                 j->acct->menu_error = strdup("菜单地址无效");
+            } else {
+                gs_ledger_add(&j->result.ledger, "planned", 1);
             }
         }
     }
@@ -682,6 +883,9 @@ void gs_job_destroy(gs_job_t **self_p)
     gs_result_cleanup(&j->result);
     gs_site_destroy(&j->site);
     gs_account_destroy(&j->acct);
+    for (size_t i = 0; i < j->nrecs; i++)
+        free(j->recs[i].final_url);
+    free(j->recs);
     free(j->seen);
     free(j);
     *self_p = NULL;
