@@ -140,7 +140,7 @@ static GS_FIXTURE_FN void plan(const char *sweep, const char *ref, const trow_t 
     size_t nsites = 0;
     for (size_t i = 0; i < n; i++) {
         const trow_t *t = &rows[i];
-        char line[16];
+        char line[24];
         snprintf(line, sizeof(line), "%zu", i + 2);
         cmd("HSET gs:sweep:%s:target:%s id %s kind %s name %s region %s url %s owner %s "
             "platform %s menu_url %s line %s extra %s",
@@ -151,7 +151,7 @@ static GS_FIXTURE_FN void plan(const char *sweep, const char *ref, const trow_t 
     }
     for (size_t i = 0; i < nregions; i++)
         cmd("RPUSH gs:sweep:%s:regions %s", sweep, regions[i]);
-    char tot[16], ns[16], na[16];
+    char tot[24], ns[24], na[24];
     snprintf(tot, sizeof(tot), "%zu", n);
     snprintf(ns, sizeof(ns), "%zu", nsites);
     snprintf(na, sizeof(na), "%zu", n - nsites);

@@ -261,7 +261,8 @@ static void test_garbage(void **state)
     snprintf(path, sizeof(path), "%s/targets.csv", out);
     char *csv = slurp(path, &len);
     assert_non_null(csv);
-    assert_non_null(strstr(csv, ",newest,pages_planned,pages_failed,pages_skipped,ledger,registry_status,x\r\n"));
+    assert_non_null(strstr(
+        csv, ",newest,pages_planned,pages_failed,pages_skipped,ledger,registry_status,x\r\n"));
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += csv[i] == '\n';
