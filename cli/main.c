@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,10 @@ static int cmd_recheck_watch(gs_config_t *cfg, const char *cmd, const char *prev
 
 int main(int argc, char **argv)
 {
+    /* A peer that goes away (the private Redis killed and restarted, a reader closing the
+     * pipe of `export`) must be an error to handle, not a death: hiredis writes to its
+     * socket without MSG_NOSIGNAL. Children started by `run` get this from their own main. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -303,7 +308,7 @@ int main(int argc, char **argv)
         if (!cfg.redis[0] && strcmp(cmd, "worker") != 0) {
             fprintf(stderr, "govsweep %s: --redis URL is required\n", cmd);
             code = 2;
-        } else if (strcmp(cmd, "worker") != 0 && gs_cli_redis_secure(&cfg, &err) < 0) {
+        } else if (cfg.redis[0] && gs_cli_redis_secure(&cfg, &err) < 0) {
             fprintf(stderr, "govsweep %s: %s\n", cmd, err.msg); /* closed by default */
             code = 2;
         } else {

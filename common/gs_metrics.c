@@ -57,6 +57,10 @@ static const mdef_t defs[GS_M_COUNT] = {
     [GS_M_ERR_FETCH] = {"govsweep_errors_total", "kind=\"fetch\"", 0, W, NULL},
     [GS_M_ERR_REFUSED] = {"govsweep_errors_total", "kind=\"fetch_refused\"", 0, W, NULL},
     [GS_M_ERR_TRUNCATED] = {"govsweep_errors_total", "kind=\"fetch_truncated\"", 0, W, NULL},
+    [GS_M_LINKS_CHECKED] = {"govsweep_link_verdicts_total", "source=\"checked\"", 0, W,
+                            "Link verdicts: checked by this worker, or shared by another "
+                            "site's check (docs/checks.md)."},
+    [GS_M_LINKS_SHARED] = {"govsweep_link_verdicts_total", "source=\"shared\"", 0, W, NULL},
     [GS_M_DROP_FRAMES] = {"govsweep_messages_dropped_total", "reason=\"frames\"", 0, D | C | W,
                           "Messages dropped on receipt, by reason."},
     [GS_M_DROP_OVERSIZED] = {"govsweep_messages_dropped_total", "reason=\"oversized\"", 0,

@@ -13,6 +13,7 @@
  * An account job fetches the feed (or profile) and runs the account checks. */
 #include "gs_job.h"
 #include "gs_account.h"
+#include "gs_linkcache.h"
 #include "gs_checks.h"
 #include "gs_feed.h"
 #include "gs_log.h"
@@ -31,6 +32,7 @@
 #include <strings.h>
 
 #define PROBE_BODY_MAX (256u * 1024) /* probes need a page's head, not megabytes */
+#define LINK_ASK_MS 200              /* how often a job waiting for other sites' link checks asks */
 
 typedef enum phase { PHASE_CRAWL = 0, PHASE_LINKS, PHASE_DONE } phase_t;
 
@@ -55,6 +57,11 @@ struct gs_job {
     const gs_config_t *cfg;
     const gs_check_env_t *env;
     gs_fetch_t *fetch;
+    gs_linkcache_t *links; /* shared link verdicts, or NULL */
+    uint64_t token;        /* names this job's claims in links */
+    size_t claims;         /* links claimed and not yet given a verdict */
+    size_t waiting;        /* links waiting for another site's check */
+    int64_t next_ask_ms;   /* when to ask about them again */
     char worker[GS_ID_MAX];
     int finished;
     phase_t phase;
@@ -401,15 +408,104 @@ static void finish(gs_job_t *j)
     j->finished = 1;
 }
 
-/* The crawl is over: check the links it saw and did not fetch, within the budget. */
+/* A link's verdict, from our own check or another site's: the same facts and the same
+ * ledger either way, so that a site's result does not depend on who checked first. */
+static void link_verdict(gs_job_t *j, const char *url, const gs_linkverdict_t *v)
+{
+    gs_site_t *s = j->site;
+    if (v->unusable) {
+        gs_sitelink_t *l = gs_site_link(s, url);
+        if (l)
+            l->state = GS_LINK_SKIPPED;
+        return;
+    }
+    gs_site_link_result(s, url, v->status, v->refused ? 0 : v->curl_code, v->why);
+    gs_ledger_add(&j->result.ledger,
+                  v->refused                                              ? "links.refused"
+                  : v->curl_code == 0 && v->status > 0 && v->status < 400 ? "links.ok"
+                                                                          : "links.broken",
+                  1);
+    if (v->refused) {
+        gs_sitelink_t *l = gs_site_link(s, url);
+        if (l)
+            l->state = GS_LINK_SKIPPED; /* into private space: the SSRF guard's, not ours */
+    }
+}
+
+/* Our check of a link ended: its verdict, for this site and the others. */
+static void link_checked(gs_job_t *j, const char *url, const gs_linkverdict_t *v)
+{
+    link_verdict(j, url, v);
+    if (j->links) {
+        gs_linkcache_put(j->links, j->task.sweep, url, v);
+        if (j->claims)
+            j->claims--;
+    }
+}
+
+/* Start the check of a link that fell to us. */
+static void check_link(gs_job_t *j, gs_sitelink_t *l)
+{
+    gs_fetch_opts_t o;
+    memset(&o, 0, sizeof(o));
+    o.head = true;
+    if (enqueue(j, l->url, REQ_LINK_HEAD, GS_ROLE_OTHER, -1, 0, &o) == 0) {
+        l->state = GS_LINK_QUEUED;
+        return;
+    }
+    gs_linkverdict_t v;
+    memset(&v, 0, sizeof(v));
+    v.unusable = true;
+    link_checked(j, l->url, &v);
+}
+
+/* Ask the shared verdicts about the links waiting for one: known ones are taken, the ones
+ * that fall to us are checked, the rest (another site is checking them) wait. */
+static void ask_links(gs_job_t *j)
+{
+    gs_site_t *s = j->site;
+    const char *urls[GS_LINKCACHE_BATCH];
+    gs_sitelink_t *ls[GS_LINKCACHE_BATCH];
+    gs_linkverdict_t *v = malloc(GS_LINKCACHE_BATCH * sizeof(*v));
+    size_t waiting = 0, n = 0;
+    for (size_t i = 0; i <= s->nlinks; i++) {
+        if (i < s->nlinks && s->links[i].state == GS_LINK_WAITING) {
+            ls[n] = &s->links[i];
+            urls[n++] = s->links[i].url;
+        }
+        if (n < GS_LINKCACHE_BATCH && !(i == s->nlinks && n))
+            continue;
+        if (!j->links || !v) {
+            for (size_t k = 0; k < n; k++)
+                check_link(j, ls[k]);
+            n = 0;
+            continue;
+        }
+        gs_linkcache_claim(j->links, j->task.sweep, j->token, urls, n, v);
+        for (size_t k = 0; k < n; k++) {
+            if (v[k].ask == GS_LINKASK_KNOWN) {
+                link_verdict(j, urls[k], &v[k]);
+            } else if (v[k].ask == GS_LINKASK_MINE) {
+                j->claims++;
+                check_link(j, ls[k]);
+            } else {
+                waiting++;
+            }
+        }
+        n = 0;
+    }
+    free(v);
+    j->waiting = waiting;
+    j->next_ask_ms = gs_now_ms() + LINK_ASK_MS;
+}
+
+/* The crawl is over: check the links it saw and did not fetch, within the budget. Which
+ * links are checked does not depend on the shared verdicts: the budget counts them all. */
 static void start_link_checks(gs_job_t *j)
 {
     j->phase = PHASE_LINKS;
     gs_site_t *s = j->site;
     uint32_t budget = j->cfg->link_checks;
-    gs_fetch_opts_t o;
-    memset(&o, 0, sizeof(o));
-    o.head = true;
     for (size_t i = 0; i < s->nlinks; i++) {
         gs_sitelink_t *l = &s->links[i];
         if (l->state != GS_LINK_UNKNOWN)
@@ -423,13 +519,10 @@ static void start_link_checks(gs_job_t *j)
             gs_ledger_add(&j->result.ledger, "links.skipped", 1);
             continue;
         }
-        if (enqueue(j, l->url, REQ_LINK_HEAD, GS_ROLE_OTHER, -1, 0, &o) == 0) {
-            l->state = GS_LINK_QUEUED;
-            budget--;
-        } else {
-            l->state = GS_LINK_SKIPPED;
-        }
+        l->state = GS_LINK_WAITING;
+        budget--;
     }
+    ask_links(j);
 }
 
 static void request_done(gs_job_t *j)
@@ -438,7 +531,7 @@ static void request_done(gs_job_t *j)
         return;
     if (j->task.kind == GS_KIND_SITE && j->site && j->site->home_ok && j->phase == PHASE_CRAWL)
         start_link_checks(j);
-    if (j->outstanding == 0)
+    if (j->outstanding == 0 && j->waiting == 0)
         finish(j);
 }
 
@@ -587,22 +680,17 @@ static void on_probe(gs_job_t *j, const reqctx_t *rc, const char *url, const gs_
                 break;
         }
         /* fall through */
-    case REQ_LINK_GET:
+    case REQ_LINK_GET: {
         /* A body cut at the probe's cap is still a page that opened. */
-        gs_site_link_result(s, url, resp->curl_code ? 0 : resp->status,
-                            resp->refused ? 0 : resp->curl_code, resp->error);
-        gs_ledger_add(&j->result.ledger,
-                      resp->refused ? "links.refused"
-                      : resp->curl_code == 0 && resp->status > 0 && resp->status < 400
-                          ? "links.ok"
-                          : "links.broken",
-                      1);
-        if (resp->refused) {
-            gs_sitelink_t *l = gs_site_link(s, url);
-            if (l)
-                l->state = GS_LINK_SKIPPED; /* into private space: the SSRF guard's, not ours */
-        }
+        gs_linkverdict_t v;
+        memset(&v, 0, sizeof(v));
+        v.refused = resp->refused;
+        v.status = resp->curl_code ? 0 : resp->status;
+        v.curl_code = resp->refused ? 0 : resp->curl_code;
+        snprintf(v.why, sizeof(v.why), "%s", resp->error);
+        link_checked(j, url, &v);
         break;
+    }
     default:
         break;
     }
@@ -792,8 +880,9 @@ static void on_response(void *ud, const char *url, gs_response_t *resp)
 }
 
 gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *fetch,
-                     const gs_config_t *cfg, const gs_check_env_t *env)
+                     const gs_config_t *cfg, const gs_check_env_t *env, gs_linkcache_t *links)
 {
+    static uint64_t tokens;
     gs_job_t *j = calloc(1, sizeof(*j));
     if (!j)
         return NULL;
@@ -805,6 +894,8 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
     j->cfg = cfg;
     j->env = env;
     j->fetch = fetch;
+    j->links = links;
+    j->token = ++tokens;
     snprintf(j->worker, sizeof(j->worker), "%s", worker_id);
     uint32_t budget = task->max_pages ? task->max_pages : 1;
     j->seen_cap = 16;
@@ -879,6 +970,8 @@ void gs_job_destroy(gs_job_t **self_p)
     gs_job_t *j = *self_p;
     if (j->outstanding)
         gs_fetch_cancel(j->fetch, j);
+    if (j->claims && j->links) /* checks that will not end: let others take them */
+        gs_linkcache_release(j->links, j->token);
     gs_task_cleanup(&j->task);
     gs_result_cleanup(&j->result);
     gs_site_destroy(&j->site);
@@ -889,6 +982,15 @@ void gs_job_destroy(gs_job_t **self_p)
     free(j->seen);
     free(j);
     *self_p = NULL;
+}
+
+void gs_job_poll(gs_job_t *j)
+{
+    if (j->finished || !j->waiting || gs_now_ms() < j->next_ask_ms)
+        return;
+    ask_links(j);
+    if (j->outstanding == 0 && j->waiting == 0)
+        finish(j);
 }
 
 int gs_job_finished(const gs_job_t *j)

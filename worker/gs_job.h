@@ -15,15 +15,20 @@
 #include "gs_checks.h"
 #include "gs_config.h"
 #include "gs_fetch.h"
+#include "gs_linkcache.h"
 #include "gs_msg.h"
 
 typedef struct gs_job gs_job_t;
 
-/* Start a job for task (copied). NULL when out of memory or the task cannot start. */
+/* Start a job for task (copied). links (borrowed, may be NULL: every link is checked) shares
+ * link verdicts with the other jobs and workers of the sweep. NULL when out of memory or
+ * the task cannot start. */
 gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *fetch,
-                     const gs_config_t *cfg, const gs_check_env_t *env);
+                     const gs_config_t *cfg, const gs_check_env_t *env, gs_linkcache_t *links);
 void gs_job_destroy(gs_job_t **self_p);
 
+/* Between fetches: links waiting for another site's check ask again (every 200 ms). */
+void gs_job_poll(gs_job_t *j);
 /* 1 when the job has its result. */
 int gs_job_finished(const gs_job_t *j);
 /* The result (owned by the job); valid once finished. */

@@ -59,6 +59,7 @@ typedef enum gs_linkstate {
     GS_LINK_OK,
     GS_LINK_BROKEN,
     GS_LINK_SKIPPED, /* beyond the link-check budget */
+    GS_LINK_WAITING, /* to be checked: asking the shared verdicts (gs_linkcache) */
 } gs_linkstate_t;
 
 typedef struct gs_sitelink {

@@ -2,6 +2,7 @@
 #include "gs_worker.h"
 #include "gs_fetch.h"
 #include "gs_job.h"
+#include "gs_linkcache.h"
 #include "gs_log.h"
 #include "gs_metrics.h"
 #include "gs_msg.h"
@@ -31,6 +32,7 @@ typedef struct gs_worker {
     gs_sock_t *disp_sock, *coll_sock;
     gs_metrics_t *metrics;
     gs_fetch_t *fetch;
+    gs_linkcache_t *links;
     gs_check_env_t env;
     slot_t *slots;
     uint32_t nslots;
@@ -109,7 +111,7 @@ static void take_task(gs_worker_t *w, const gs_task_t *t)
     }
     slot_t *s = &w->slots[free_slot];
     memset(s, 0, sizeof(*s));
-    s->job = gs_job_new(t, w->id, w->fetch, w->cfg, &w->env);
+    s->job = gs_job_new(t, w->id, w->fetch, w->cfg, &w->env, w->links);
     if (!s->job)
         gs_error("cannot start task %s: out of memory", t->target);
     else
@@ -240,6 +242,10 @@ static void update_metrics(gs_worker_t *w)
     gs_metrics_set(w->metrics, GS_M_ERR_FETCH, fs.failed);
     gs_metrics_set(w->metrics, GS_M_ERR_REFUSED, fs.refused);
     gs_metrics_set(w->metrics, GS_M_ERR_TRUNCATED, fs.truncated);
+    gs_linkcache_stats_t ls;
+    gs_linkcache_stats(w->links, &ls);
+    gs_metrics_set(w->metrics, GS_M_LINKS_CHECKED, ls.mine);
+    gs_metrics_set(w->metrics, GS_M_LINKS_SHARED, ls.known_memory + ls.known_redis);
     gs_sock_stats_t a, b;
     gs_sock_stats(w->disp_sock, &a);
     gs_sock_stats(w->coll_sock, &b);
@@ -259,6 +265,13 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     w->cfg = cfg;
     gs_buf_init(&w->out, GS_MSG_MAX_BYTES);
     if (cfg->worker_id[0]) {
+        /* the id travels in every message and names the worker's claims: refuse, do not cut */
+        if (!gs_id_valid(cfg->worker_id)) {
+            rc = gs_err_set(err, GS_EINVAL,
+                            "worker_id '%s': expected 1 to %d characters of A-Z a-z 0-9 . _ : -",
+                            cfg->worker_id, GS_ID_MAX - 1);
+            goto out;
+        }
         snprintf(w->id, sizeof(w->id), "%s", cfg->worker_id);
     } else {
         char host[32] = "host";
@@ -279,6 +292,11 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     }
     if (!(w->fetch = gs_fetch_new(cfg, err))) {
         rc = GS_ECURL;
+        goto out;
+    }
+    /* the link verdicts are shared through the sweep's Redis when the worker has one */
+    if (!(w->links = gs_linkcache_new(cfg->redis, w->id))) {
+        rc = gs_err_set(err, GS_ENOMEM, "out of memory");
         goto out;
     }
     if (!(w->metrics = gs_metrics_new(GS_METRICS_WORKER))) {
@@ -323,6 +341,10 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
             ;
         for (int n = 0; n < 256 && recv_one(w, w->coll); n++)
             ;
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->slots[i].job)
+                gs_job_poll(w->slots[i].job);
+        gs_linkcache_flush(w->links);
         flush_results(w);
         /* a refused handshake is not retried by libzmq: gs_sock does, and a dispatcher
          * reached again hears hello at once */
@@ -355,6 +377,14 @@ int gs_worker_run(const gs_config_t *cfg, gs_err_t *err)
     gs_sock_stats_t ds, cs;
     gs_sock_stats(w->disp_sock, &ds);
     gs_sock_stats(w->coll_sock, &cs);
+    gs_linkcache_stats_t ls;
+    gs_linkcache_stats(w->links, &ls);
+    gs_info("worker %s stopping: link verdicts %llu checked here, %llu taken from this "
+            "worker's earlier checks, %llu from other workers' (redis), %llu waits, %llu "
+            "written, %llu redis errors",
+            w->id, (unsigned long long)ls.mine, (unsigned long long)ls.known_memory,
+            (unsigned long long)ls.known_redis, (unsigned long long)ls.waits,
+            (unsigned long long)ls.written, (unsigned long long)ls.redis_errors);
     gs_info("worker %s stopping: %llu tasks received, %llu acknowledged; handshakes refused: "
             "%llu by the dispatcher, %llu by the collector",
             w->id, (unsigned long long)gs_metrics_get(w->metrics, GS_M_TASKS_LEASED),
@@ -375,6 +405,7 @@ out:
         gs_job_destroy(&w->slots[i].job);
     free(w->slots);
     gs_fetch_destroy(&w->fetch);
+    gs_linkcache_destroy(&w->links);
     gs_sock_destroy(&w->disp_sock);
     gs_sock_destroy(&w->coll_sock);
     if (w->zctx)

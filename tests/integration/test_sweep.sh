@@ -54,6 +54,19 @@ check "region counters add up to the targets ($sum)" [ "$sum" -eq "$N" ]
 checked=$(grep -c '"veto":true' "$T/out/findings.jsonl" || true)
 check "some veto findings were raised" [ "$checked" -gt 0 ]
 
+# link verdicts are shared: every URL is checked once in the sweep, however many sites and
+# workers meet it (the footer's national links are on every site)
+mine=0 known=0
+for log in $(find "$T/state" -name 'worker-*.log'); do
+    l=$(grep -o 'link verdicts [0-9]* checked here, [0-9]* taken from [^,]*, [0-9]* from' "$log" | tail -1)
+    set -- $(tr -cs '0-9' ' ' <<<"$l")
+    mine=$((mine + ${1:-0})) known=$((known + ${2:-0} + ${3:-0}))
+done
+check "each link URL checked once in the sweep ($mine checks)" [ "$mine" -gt 0 -a "$mine" -eq "$(rcli HLEN gs:sweep:it1:links)" ]
+check "links met by several sites were taken from the first check ($known)" [ "$known" -ge "$(grep -c '^site,' "$T/prov/registry.csv")" ]
+check "no link check left claimed" [ "$(redis-cli -s "$REDIS_SOCK" --raw HVALS gs:sweep:it1:links | grep -c '^P|')" -eq 0 ]
+check "the links hash expires with the quarter" [ "$(rcli TTL gs:sweep:it1:links)" -gt 86400 ]
+
 # a second run of the same sweep id resumes and finds everything done: nothing re-run
 rc=0
 "$GS_BIN" run "$T/prov/registry.csv" --redis "$REDIS_URL" --sweep it1 --reference-time "$REF" \

@@ -467,7 +467,7 @@ static void run_case(const ccase_t *c, gs_findings_t *out, gs_result_t *res)
 
     gs_fetch_t *f = gs_fetch_new(&cfg, &e);
     assert_non_null(f);
-    gs_job_t *job = gs_job_new(&task, "case-worker", f, &cfg, &env);
+    gs_job_t *job = gs_job_new(&task, "case-worker", f, &cfg, &env, NULL);
     assert_non_null(job);
     int64_t end = gs_now_ms() + 30000;
     while (!gs_job_finished(job) && gs_now_ms() < end)
