@@ -3,9 +3,9 @@
  * Order of evidence: the charset in the HTTP Content-Type header, then <meta charset> /
  * <meta http-equiv="Content-Type"> in the first 4 KiB, then a BOM, then detection with
  * uchardet, then UTF-8 -- a declaration counting only when the bytes do not contradict it
- * (a GBK page the server calls UTF-8 is read as GBK; see gs_charset.c). gb2312, gbk, x-gbk, cp936, euc-cn are read as GB18030 (its
- * superset); big5 as BIG5-HKSCS. Conversion uses iconv; invalid sequences are replaced
- * by U+FFFD so a bad byte never loses the rest of the page.
+ * (a GBK page the server calls UTF-8 is read as GBK; see gs_charset.c). gb2312, gbk, x-gbk, cp936,
+ * euc-cn are read as GB18030 (its superset); big5 as BIG5-HKSCS. Conversion uses iconv; invalid
+ * sequences are replaced by U+FFFD so a bad byte never loses the rest of the page.
  *
  * Thread-safe (no shared state; iconv descriptors are opened per call). */
 #ifndef GS_CHARSET_H
