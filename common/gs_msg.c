@@ -306,7 +306,8 @@ int gs_msg_encode_task(gs_buf_t *out, const gs_task_t *t)
 {
     enc_t e;
     enc_init(&e, out);
-    enc_head(&e, GS_MSG_TASK, 14 + (t->pre.len ? 1 : 0) + (t->has_watch ? 1 : 0));
+    enc_head(&e, GS_MSG_TASK,
+             14 + (t->pre.len ? 1 : 0) + (t->has_watch ? 1 : 0) + (t->judge.set ? 1 : 0));
     enc_kv_str(&e, "sweep", t->sweep);
     enc_kv_str(&e, "target", t->target);
     enc_kv_uint(&e, "epoch", t->epoch);
@@ -338,6 +339,24 @@ int gs_msg_encode_task(gs_buf_t *out, const gs_task_t *t)
         enc_kv_uint(&e, "rate_bp", w->rate_bp);
         enc_kv_bool(&e, "decided", w->decided);
         enc_kv_bool(&e, "veto", w->veto);
+    }
+    if (t->judge.set) {
+        const gs_judge_t *j = &t->judge;
+        uint32_t n = 0;
+#define COUNT_U_(name, max) n++;
+#define COUNT_B_(name) n++;
+        GS_JUDGE_UINTS(COUNT_U_)
+        GS_JUDGE_BOOLS(COUNT_B_)
+        enc_str(&e, "judge");
+        enc_check(&e, msgpack_pack_map(&e.pk, n));
+#define ENC_U_(name, max) enc_kv_uint(&e, #name, j->name);
+#define ENC_B_(name) enc_kv_bool(&e, #name, j->name);
+        GS_JUDGE_UINTS(ENC_U_)
+        GS_JUDGE_BOOLS(ENC_B_)
+#undef COUNT_U_
+#undef COUNT_B_
+#undef ENC_U_
+#undef ENC_B_
     }
     return e.rc;
 }
@@ -729,6 +748,29 @@ static int decode_task(const msgpack_object *map, gs_task_t *t, gs_err_t *err)
         return gs_err_set(err, GS_EPARSE, "field 'pre' is not an array");
     if (pre && (rc = decode_findings(pre, "pre", &t->pre, err)) < 0)
         return rc;
+    /* optional (older dispatchers send none): the sweep's thresholds and crawl scope */
+    const msgpack_object *jm = map_get(map, "judge");
+    if (jm && jm->type != MSGPACK_OBJECT_MAP)
+        return gs_err_set(err, GS_EPARSE, "field 'judge' is not a map");
+    if (jm) {
+        gs_judge_t *j = &t->judge;
+        uint64_t u = 0;
+#define DEC_U_(name, max)                                                                          \
+    if ((rc = get_uint(jm, #name, (max), &u, err)) < 0)                                            \
+        return rc;                                                                                 \
+    j->name = (uint32_t)u;
+#define DEC_B_(name)                                                                               \
+    if ((rc = get_bool(jm, #name, &j->name, err)) < 0)                                             \
+        return rc;
+        GS_JUDGE_UINTS(DEC_U_)
+        GS_JUDGE_BOOLS(DEC_B_)
+#undef DEC_U_
+#undef DEC_B_
+        if (j->max_pages != t->max_pages)
+            return gs_err_set(err, GS_EPARSE, "judge: max_pages %u, the task's is %u", j->max_pages,
+                              t->max_pages);
+        j->set = true;
+    }
     /* optional: the availability watch's verdict of the site */
     const msgpack_object *w = map_get(map, "watch");
     if (!w)

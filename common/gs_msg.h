@@ -17,6 +17,7 @@
 #include "gs_buf.h"
 #include "gs_err.h"
 #include "gs_finding.h"
+#include "gs_judge.h"
 #include "gs_watch.h"
 
 #include <stdbool.h>
@@ -68,6 +69,7 @@ typedef struct gs_task {
     gs_findings_t pre;        /* registry-level findings (M-DUPLICATE) the result must carry */
     bool has_watch;           /* the availability watch has a verdict for the site */
     gs_watch_verdict_t watch; /* that verdict, as of the reference time (W-UNREACHABLE) */
+    gs_judge_t judge;         /* the sweep's thresholds and crawl scope (gs_judge.h) */
 } gs_task_t;
 
 /* The audit ledger of a task (reliability.md, issue 9): what the crawl planned and what

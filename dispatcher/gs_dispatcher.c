@@ -59,6 +59,7 @@ typedef struct gs_dispatcher {
     gs_redis_t *redis;
     char sweep[GS_ID_MAX];
     int64_t ref_unix;
+    gs_judge_t judge; /* the settings the sweep was planned with (gs_judge.h) */
     size_t n;
     tslot_t *t;
     size_t *queue; /* ring of pending indices */
@@ -259,6 +260,11 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
     snprintf(refu, sizeof(refu), "%lld", (long long)ref);
     snprintf(mp, sizeof(mp), "%u", cfg->max_pages);
     snprintf(ma, sizeof(ma), "%u", cfg->max_attempts);
+    gs_judge_t judge;
+    gs_judge_from_config(&judge, cfg);
+    char *jjson = gs_judge_to_json(&judge);
+    if (!jjson)
+        return gs_err_set(err, GS_ENOMEM, "out of memory");
     int cnt = 0;
     PIPE(ctx, cnt, "MULTI");
     for (size_t i = 0; i < n; i++) {
@@ -288,12 +294,14 @@ static int write_plan(gs_redis_t *r, const char *sweep, const gs_registry_t *reg
     PIPE(ctx, cnt,
          "HSET %smeta sweep %s reference_time %s reference_unix %s registry %s "
          "registry_hash %s total %s sites %s accounts %s created %s status running "
-         "max_pages %s max_attempts %s",
-         p, sweep, reft, refu, cfg->registry, hs, tot, ns, na, created, mp, ma);
+         "max_pages %s max_attempts %s judge %s",
+         p, sweep, reft, refu, cfg->registry, hs, tot, ns, na, created, mp, ma, jjson);
     PIPE(ctx, cnt, "ZADD gs:sweeps %s %s", refu, sweep);
     PIPE(ctx, cnt, "EXEC");
+    free(jjson);
     return drain(r, cnt, err);
 fail:
+    free(jjson);
     /* Out of memory while queueing: nothing was sent inside EXEC, so nothing is written;
      * a fresh connection discards the half-built pipeline. */
     gs_redis_reconnect(r, NULL);
@@ -353,6 +361,44 @@ out:
     gs_platforms_destroy(&pl);
     gs_registry_destroy(&reg);
     return rc < 0 ? rc : 0;
+}
+
+/* The settings the sweep was planned with: its meta's `judge`, or -- a sweep planned before
+ * govsweep kept them -- this configuration's, kept from now on. A configuration that has
+ * changed since is said once: the sweep goes on as planned, so that one notice is not
+ * judged by two sets of rules. */
+static int load_judge(gs_dispatcher_t *d, gs_err_t *err)
+{
+    gs_judge_t now;
+    gs_judge_from_config(&now, d->cfg);
+    redisReply *rep = gs_redis_command(d->redis, err, "HGET gs:sweep:%s:meta judge", d->sweep);
+    if (!rep)
+        return GS_EREDIS;
+    int rc = 0;
+    if (rep->type == REDIS_REPLY_STRING) {
+        gs_err_t je;
+        gs_err_clear(&je);
+        if (gs_judge_from_json(&d->judge, rep->str, &je) < 0)
+            rc = gs_err_set(err, GS_EPARSE, "sweep %s: gs:sweep:%s:meta judge: %s", d->sweep,
+                            d->sweep, je.msg);
+    } else {
+        d->judge = now;
+        char *json = gs_judge_to_json(&now);
+        redisReply *w = json ? gs_redis_command(d->redis, err, "HSETNX gs:sweep:%s:meta judge %s",
+                                                d->sweep, json)
+                             : NULL;
+        if (!w)
+            rc = json ? GS_EREDIS : gs_err_set(err, GS_ENOMEM, "out of memory");
+        else
+            freeReplyObject(w);
+        free(json);
+    }
+    freeReplyObject(rep);
+    char diff[1024];
+    if (rc == 0 && gs_judge_diff(&d->judge, &now, diff, sizeof(diff)))
+        gs_warn("sweep %s keeps the settings it was planned with, not this configuration's: %s",
+                d->sweep, diff);
+    return rc;
 }
 
 /* ---- state ------------------------------------------------------------------------- */
@@ -762,7 +808,8 @@ static void dispatch(gs_dispatcher_t *d)
             task.platform = (char *)t->platform;
             task.menu_url = (char *)t->menu_url;
             task.ref_unix = d->ref_unix;
-            task.max_pages = d->cfg->max_pages;
+            task.max_pages = d->judge.max_pages;
+            task.judge = d->judge;
             task.lease_ms = d->cfg->lease_ms;
             task.pre = d->pre[i]; /* borrowed: the encoder only reads it */
             /* W-UNREACHABLE's veto belongs to the availability watch when it has watched
@@ -897,7 +944,7 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         0)
         goto out;
     gs_info("sweep %s: %s %zu targets", d->sweep, rc == 1 ? "resuming" : "planned", d->n);
-    if ((rc = load_state(d, err)) < 0)
+    if ((rc = load_judge(d, err)) < 0 || (rc = load_state(d, err)) < 0)
         goto out;
     if (d->ndone)
         gs_info("sweep %s: %zu of %zu already done", d->sweep, d->ndone, d->n);

@@ -124,6 +124,7 @@ gs_account_t *gs_account_new(const gs_check_env_t *env, const char *id, const ch
     if (!a)
         return NULL;
     a->env = env;
+    a->cfg = env->cfg;
     a->id = id;
     a->name = name;
     a->owner = owner;
@@ -198,7 +199,7 @@ static void post_content(gs_account_t *a, const char *title, const char *text, c
     memcpy(buf + tl + 1, text, xl + 1);
     size_t before = a->wording.len + a->spam.len + a->privacy.len;
     gs_content_dict(a->env, buf, tl + 1 + xl, url, &a->wording, &a->spam, NULL);
-    if (gs_content_privacy(buf, tl + 1 + xl, a->ref_day, a->env->cfg->privacy_mobiles, url,
+    if (gs_content_privacy(buf, tl + 1 + xl, a->ref_day, a->cfg->privacy_mobiles, url,
                            &a->privacy) > 0)
         a->mobiles_in_bulk = true;
     if (!a->first_post_url && a->wording.len + a->spam.len + a->privacy.len > before)

@@ -31,6 +31,7 @@ typedef struct gs_menu_entry {
 
 typedef struct gs_account {
     const gs_check_env_t *env;
+    const gs_config_t *cfg; /* the thresholds to judge with: the task's (gs_judge), else env's */
     const char *id, *name, *owner, *url, *menu_url; /* the registry row (borrowed) */
     gs_platform_t platform;                         /* the registry's platform, normalized */
     char platform_buf[64];

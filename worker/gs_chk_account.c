@@ -26,7 +26,7 @@ static int closed(gs_account_t *a, gs_findings_t *out)
 /* M-STALE: the newest post more than stale_days days before the reference date. */
 static int stale(gs_account_t *a, gs_findings_t *out)
 {
-    int limit = (int)a->env->cfg->stale_days;
+    int limit = (int)a->cfg->stale_days;
     char ev[512];
     if (!a->newest) {
         if (a->future_posts)

@@ -30,7 +30,7 @@ static bool is_stale(const gs_site_t *s, const gs_column_t *c, int *days)
 
 int gs_chk_columns(gs_site_t *s, gs_findings_t *out)
 {
-    const gs_config_t *cfg = s->env->cfg;
+    const gs_config_t *cfg = s->cfg;
     uint32_t first = 0, total = 0, blank = 0;
     for (size_t i = 0; i < s->ncolumns; i++) {
         const gs_column_t *c = &s->columns[i];

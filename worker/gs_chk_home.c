@@ -61,7 +61,7 @@ int gs_chk_home(gs_site_t *s, gs_findings_t *out)
             json_object_set_new(o, "watch", w ? watch_json(w) : json_string("none"));
         return gs_chk_add(out, "W-UNREACHABLE", true, s->home_url, ev, o);
     }
-    int days_limit = (int)s->env->cfg->stale_days;
+    int days_limit = (int)s->cfg->stale_days;
     /* The home page's own list items decide; a portal of entry links with no dated item
      * is judged by its second-level pages (checks.md). */
     bool home = s->home_newest != GS_NO_DAY;

@@ -45,7 +45,7 @@ static void ymd(int32_t day, char *out, size_t outlen)
 /* One finding of W-INTERACT for messages past 90 days of one kind. */
 static int late(gs_site_t *s, gs_findings_t *out, bool unanswered_kind)
 {
-    const gs_config_t *cfg = s->env->cfg;
+    const gs_config_t *cfg = s->cfg;
     json_t *ex = json_array();
     int n = 0;
     const gs_sitemsg_t *first = NULL;
@@ -105,7 +105,7 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
 {
     if (s->nmsgs > 1)
         qsort(s->msgs, s->nmsgs, sizeof(s->msgs[0]), msg_cmp);
-    const gs_config_t *cfg = s->env->cfg;
+    const gs_config_t *cfg = s->cfg;
     int rc = 0;
     if (!s->channel) {
         rc = gs_chk_add(out, "W-INTERACT", true, s->home_final ? s->home_final : s->home_url,

@@ -22,7 +22,7 @@ static int service(gs_site_t *s, gs_findings_t *out)
             json_array_append_new(missing, json_stringn(p, l));
             p += l + (sep ? strlen("、") : 0);
         }
-        rc = gs_chk_add(out, "W-SERVICE", s->env->cfg->service_veto, h->url, ev,
+        rc = gs_chk_add(out, "W-SERVICE", s->cfg->service_veto, h->url, ev,
                         json_pack("{s:s, s:o}", "guide", h->context, "missing", missing));
     }
     return rc;
@@ -95,7 +95,7 @@ static int dup_posts(gs_site_t *s, gs_findings_t *out)
             if (q == nc && nc < GS_SITE_MAX_COLUMNS)
                 cols[nc++] = c;
         }
-        if (nc >= s->env->cfg->dup_post_columns && v[i]->title[0]) {
+        if (nc >= s->cfg->dup_post_columns && v[i]->title[0]) {
             json_t *names = json_array(), *urls = json_array();
             char list[600] = "";
             size_t ll = 0;

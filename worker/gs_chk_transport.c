@@ -33,7 +33,7 @@ int gs_chk_transport(gs_site_t *s, gs_findings_t *out)
                             json_pack("{s:s, s:s}", "cause", cause, "error", err));
         } else if (s->cert_expiry) {
             int64_t left = s->cert_expiry - gs_wall_s();
-            if (left < (int64_t)s->env->cfg->cert_warn_days * 86400) {
+            if (left < (int64_t)s->cfg->cert_warn_days * 86400) {
                 char d[16];
                 gs_ymd_format(gs_ymd_from_unix_cst(s->cert_expiry), d, sizeof(d));
                 int days = (int)(left / 86400);

@@ -54,7 +54,9 @@ typedef enum reqkind {
 
 struct gs_job {
     gs_task_t task;
-    const gs_config_t *cfg;
+    const gs_config_t *cfg; /* &jcfg */
+    gs_config_t jcfg;       /* the worker's, with the sweep's judge (a shallow copy: its
+                               strings are the worker's, never freed here) */
     const gs_check_env_t *env;
     gs_fetch_t *fetch;
     gs_linkcache_t *links; /* shared link verdicts, or NULL */
@@ -891,7 +893,10 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
         free(j);
         return NULL;
     }
-    j->cfg = cfg;
+    /* judge with the sweep's settings, whatever this host's configuration says */
+    j->jcfg = *cfg;
+    gs_judge_apply(&task->judge, &j->jcfg);
+    j->cfg = &j->jcfg;
     j->env = env;
     j->fetch = fetch;
     j->links = links;
@@ -913,11 +918,16 @@ gs_job_t *gs_job_new(const gs_task_t *task, const char *worker_id, gs_fetch_t *f
     r->reason = strdup("");
     if (task->kind == GS_KIND_SITE) {
         j->site = gs_site_new(env, j->task.target, j->task.name, j->task.url, task->ref_unix);
+        if (j->site)
+            j->site->cfg = j->cfg;
         if (j->site && j->task.has_watch)
             j->site->watch = &j->task.watch;
-    } else
+    } else {
         j->acct = gs_account_new(env, j->task.target, j->task.name, j->task.owner, j->task.platform,
                                  j->task.url, j->task.menu_url, task->ref_unix);
+        if (j->acct)
+            j->acct->cfg = j->cfg;
+    }
     if (!j->seen || !r->region || !r->reason || (task->kind == GS_KIND_SITE && !j->site) ||
         (task->kind != GS_KIND_SITE && !j->acct)) {
         gs_job_destroy(&j);

@@ -59,6 +59,7 @@ gs_site_t *gs_site_new(const gs_check_env_t *env, const char *sitecode, const ch
     if (!s)
         return NULL;
     s->env = env;
+    s->cfg = env->cfg;
     s->sitecode = sitecode;
     s->name = name;
     s->home_url = home_url;
@@ -441,8 +442,8 @@ static void note_scripts(gs_site_t *s, const gs_page_t *page, const char *url)
 /* 身份证号 and mobile numbers in bulk (gs_content). */
 static void note_privacy(gs_site_t *s, const gs_page_t *page, const char *url)
 {
-    if (gs_content_privacy(page->text, page->text_len, s->ref_day, s->env->cfg->privacy_mobiles,
-                           url, &s->privacy) > 0)
+    if (gs_content_privacy(page->text, page->text_len, s->ref_day, s->cfg->privacy_mobiles, url,
+                           &s->privacy) > 0)
         s->mobiles_pages++;
 }
 

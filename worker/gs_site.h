@@ -96,9 +96,10 @@ typedef struct gs_sitepost {
 
 typedef struct gs_site {
     const gs_check_env_t *env;
-    const char *sitecode;            /* the registry's 网站标识码 */
-    const char *name;                /* the registry's site name */
-    const char *home_url;            /* the registry's home page */
+    const gs_config_t *cfg; /* the thresholds to judge with: the task's (gs_judge), else env's */
+    const char *sitecode;   /* the registry's 网站标识码 */
+    const char *name;       /* the registry's site name */
+    const char *home_url;   /* the registry's home page */
     const gs_watch_verdict_t *watch; /* the availability watch's verdict, NULL: none */
     char *host;                      /* its host, lower-cased */
     int64_t ref_unix;

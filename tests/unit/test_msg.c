@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "gs_config.h"
 #include "gs_msg.h"
 #include "gs_registry.h"
 
@@ -53,6 +54,81 @@ static void test_task_roundtrip(void **state)
     gs_msg_cleanup(&m);
     gs_task_cleanup(&t);
     gs_buf_cleanup(&b);
+}
+
+/* The sweep's settings travel with the task, field by field, and a judge that does not
+ * fit (a value past its ceiling, a max_pages that is not the task's) is refused. */
+static void test_task_judge(void **state)
+{
+    (void)state;
+    gs_config_t cfg;
+    gs_config_init(&cfg);
+    gs_err_t e;
+    assert_int_equal(gs_config_set(&cfg, "stale_days", "10", &e), 0);
+    assert_int_equal(gs_config_set(&cfg, "service_veto", "true", &e), 0);
+    assert_int_equal(gs_config_set(&cfg, "max_pages", "200", &e), 0);
+    gs_task_t t;
+    make_task(&t);
+    gs_judge_from_config(&t.judge, &cfg);
+    gs_buf_t b;
+    gs_buf_init(&b, GS_MSG_MAX_BYTES);
+    assert_int_equal(gs_msg_encode_task(&b, &t), 0);
+    gs_msg_t m;
+    assert_int_equal(gs_msg_decode(b.data, b.len, &m, &e), 0);
+    assert_true(m.task.judge.set);
+    assert_int_equal(m.task.judge.stale_days, 10);
+    assert_true(m.task.judge.service_veto);
+    assert_int_equal(m.task.judge.column_stale_veto, cfg.column_stale_veto);
+    assert_int_equal(m.task.judge.link_checks, cfg.link_checks);
+    /* applied over a worker's own configuration */
+    gs_config_t w;
+    gs_config_init(&w);
+    assert_int_equal(gs_config_set(&w, "stale_days", "30", &e), 0);
+    gs_judge_apply(&m.task.judge, &w);
+    assert_int_equal(w.stale_days, 10);
+    assert_true(w.service_veto);
+    gs_msg_cleanup(&m);
+
+    /* JSON (the sweep's meta) round trip, and what is said when a configuration differs */
+    char *json = gs_judge_to_json(&t.judge);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"stale_days\":10"));
+    gs_judge_t back, now;
+    assert_int_equal(gs_judge_from_json(&back, json, &e), 0);
+    assert_memory_equal(&back, &t.judge, sizeof(back));
+    gs_judge_from_config(&now, &cfg);
+    now.stale_days = 14;
+    now.check_external_links = !now.check_external_links;
+    char diff[200];
+    assert_int_equal(gs_judge_diff(&back, &now, diff, sizeof(diff)), 2);
+    assert_non_null(strstr(diff, "stale_days 10 (now 14)"));
+    assert_int_equal(gs_judge_from_json(&back, "{\"stale_days\":10}", &e), GS_EPARSE);
+    assert_non_null(strstr(e.msg, "max_pages"));
+    assert_int_equal(gs_judge_from_json(&back, "[1]", &e), GS_EPARSE);
+    free(json);
+
+    /* past a ceiling; not the task's max_pages */
+    t.judge.stale_days = 99999;
+    gs_buf_reset(&b);
+    assert_int_equal(gs_msg_encode_task(&b, &t), 0);
+    assert_int_equal(gs_msg_decode(b.data, b.len, &m, &e), GS_EPARSE);
+    assert_non_null(strstr(e.msg, "stale_days"));
+    t.judge.stale_days = 10;
+    t.judge.max_pages = 201;
+    gs_buf_reset(&b);
+    assert_int_equal(gs_msg_encode_task(&b, &t), 0);
+    assert_int_equal(gs_msg_decode(b.data, b.len, &m, &e), GS_EPARSE);
+    /* a task without one (an older dispatcher) decodes with none */
+    t.judge.set = false;
+    gs_buf_reset(&b);
+    assert_int_equal(gs_msg_encode_task(&b, &t), 0);
+    assert_int_equal(gs_msg_decode(b.data, b.len, &m, &e), 0);
+    assert_false(m.task.judge.set);
+    gs_msg_cleanup(&m);
+    gs_task_cleanup(&t);
+    gs_buf_cleanup(&b);
+    gs_config_cleanup(&cfg);
+    gs_config_cleanup(&w);
 }
 
 static void make_result(gs_result_t *r, size_t nfindings)
@@ -391,9 +467,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_task_roundtrip), cmocka_unit_test(test_result_roundtrip),
-        cmocka_unit_test(test_small_messages), cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_wrong_types),    cmocka_unit_test(test_bombs),
-        cmocka_unit_test(test_oversized),      cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_task_judge),     cmocka_unit_test(test_small_messages),
+        cmocka_unit_test(test_truncated),      cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_bombs),          cmocka_unit_test(test_oversized),
+        cmocka_unit_test(test_random_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
