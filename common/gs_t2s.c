@@ -92,7 +92,7 @@ void gs_t2s_destroy(gs_t2s_t **tp)
     *tp = NULL;
 }
 
-#define T2S_ASCII_RUN 48 /* ASCII bytes in a row that are copied rather than converted */
+#define T2S_ASCII_RUN 8 /* ASCII bytes in a row that are copied rather than converted */
 
 /* 1 when the 3 bytes at p are U+3002 (。) or U+FF0C (，): a phrase never spans them. */
 static int t2s_is_stop(const unsigned char *p)

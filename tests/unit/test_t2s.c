@@ -11,6 +11,7 @@
 #include "gs_err.h"
 #include "gs_t2s.h"
 
+#include <opencc.h>
 #include <pthread.h>
 
 static int setup(void **state)
@@ -56,6 +57,60 @@ static void test_traditional_pages(void **state)
     expect_file(t, "hk.txt", "hk.hans.txt");
     expect_file(t, "tw.txt", "tw.hans.txt");
     expect_file(t, "big5era.txt", "big5era.hans.txt");
+}
+
+/* Markup is copied, not converted (gs_t2s.c): the result must be what OpenCC makes of the
+ * whole page at once. Traditional sentences wrapped in markup of every length of ASCII run
+ * around the copy threshold, digits and Latin words inside the text too. */
+static void test_markup_same_as_whole(void **state)
+{
+    const gs_t2s_t *t = *state;
+    static const char *const wraps[] = {"",
+                                        " ",
+                                        "<br>",
+                                        "</a>",
+                                        "<li><a href=\"/a\">",
+                                        "2021-06-15 ",
+                                        "<span class=\"date\">[06-15]</span>",
+                                        "\n<div class=\"content\"><p style=\"text-indent:2em\">",
+                                        " ICP ",
+                                        "</p>\n</div>\n<script>var x = 1;</script>\n"};
+    static const char *const files[] = {"tw.txt", "hk.txt", "big5era.txt"};
+    gs_buf_t page;
+    gs_buf_init(&page, 1 << 20);
+    size_t w = 0, k = 0;
+    for (size_t f = 0; f < 3; f++) {
+        size_t n;
+        char *text = case_slurp("t2s", files[f], &n);
+        /* markup after every 1st, 2nd, ... 9th character, in turn */
+        for (size_t i = 0, run = 0; i < n; run++) {
+            size_t c = 1;
+            while (i + c < n && ((unsigned char)text[i + c] & 0xc0) == 0x80)
+                c++;
+            assert_int_equal(gs_buf_append(&page, text + i, c), 0);
+            i += c;
+            if (run % 9 == k % 9) {
+                assert_int_equal(gs_buf_puts(&page, wraps[w++ % 10]), 0);
+                k++;
+            }
+        }
+        free(text);
+    }
+    assert_int_equal(gs_buf_putc(&page, '\0'), 0);
+    opencc_t cc = opencc_open(GS_T2S_CONFIG_DEFAULT);
+    assert_true(cc != (opencc_t)-1);
+    char *whole = opencc_convert_utf8(cc, page.data, page.len - 1);
+    assert_non_null(whole);
+    char *out = NULL;
+    size_t on = 0;
+    assert_int_equal(gs_t2s_convert(t, page.data, page.len - 1, 1 << 21, &out, &on), 0);
+    assert_int_equal(on, strlen(whole));
+    assert_string_equal(out, whole);
+    assert_non_null(strstr(out, "</a>")); /* markup came through */
+    opencc_convert_utf8_free(whole);
+    opencc_close(cc);
+    free(out);
+    gs_buf_cleanup(&page);
 }
 
 static void test_simplified_unchanged(void **state)
@@ -270,6 +325,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_traditional_pages),
+        cmocka_unit_test(test_markup_same_as_whole),
         cmocka_unit_test(test_simplified_unchanged),
         cmocka_unit_test(test_looks_traditional),
         cmocka_unit_test(test_invalid_and_nul),

@@ -317,6 +317,47 @@ static void test_host(void **state)
     assert_null(gs_url_host(NULL));
 }
 
+/* The plain-URL fast path answers what libcurl answers: each URL alone (fast path when it
+ * is plain) and with a leading space (always libcurl, which trims it). */
+static void test_host_fast_path(void **state)
+{
+    (void)state;
+    static const char *const urls[] = {
+        "http://www.hunan.gov.cn/",
+        "HTTPS://WWW.Hunan.Gov.CN:8443/a/b.html?x=1#f",
+        "http://www.hunan.gov.cn",
+        "http://www.hunan.gov.cn?q",
+        "http://www.hunan.gov.cn#top",
+        "http://www.hunan.gov.cn./x",
+        "http://sub-1.x-y.gov.cn:80/",
+        "http://localhost:8080/",
+        "http://127.1/",
+        "http://0x7f000001/",
+        "http://2130706433/",
+        "http://1.2.3.4:80/",
+        "http://www.gov.cn@evil.example/",
+        "http://a..b.gov.cn/",
+        "http://www.gov.cn:99999999/",
+        "http://www.gov.cn\\evil.example/",
+        "http://xn--zfr164b.xn--fiqs8s/",
+        "http://-bad.gov.cn/",
+    };
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        char spaced[256];
+        snprintf(spaced, sizeof(spaced), " %s", urls[i]);
+        char *fast = gs_url_host(urls[i]), *slow = gs_url_host(spaced);
+        if ((fast == NULL) != (slow == NULL) || (fast && strcmp(fast, slow) != 0))
+            fail_msg("host of '%s': %s, libcurl says %s", urls[i], fast ? fast : "NULL",
+                     slow ? slow : "NULL");
+        int same_fast = gs_url_same_host(urls[i], "http://www.hunan.gov.cn/");
+        int same_slow = gs_url_same_host(spaced, " http://www.hunan.gov.cn/");
+        if (same_fast != same_slow)
+            fail_msg("same_host('%s'): %d, libcurl says %d", urls[i], same_fast, same_slow);
+        free(fast);
+        free(slow);
+    }
+}
+
 static void test_same_host(void **state)
 {
     (void)state;
@@ -439,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_resolve_length_limit),
         cmocka_unit_test(test_resolve_idn),
         cmocka_unit_test(test_host),
+        cmocka_unit_test(test_host_fast_path),
         cmocka_unit_test(test_same_host),
         cmocka_unit_test(test_gov_table),
         cmocka_unit_test(test_addr_table),
