@@ -52,6 +52,8 @@ typedef enum reqkind {
     REQ_MENU_GET,  /* the same with GET: the server refused HEAD */
 } reqkind_t;
 
+typedef struct heldpage heldpage_t;
+
 struct gs_job {
     gs_task_t task;
     const gs_config_t *cfg; /* &jcfg */
@@ -79,6 +81,15 @@ struct gs_job {
     int home_tries;
     gs_ymd_t newest_any;
     int has_any;
+    /* Pages are read in the order they were enqueued, whatever order they arrive in, so
+     * that the crawl is the one a sequential breadth-first crawler would make: the same
+     * pages, depths, budget cut and first-seen links on every run (a page met first
+     * through a longer path once depended on which fetch finished first). */
+    uint32_t page_seq;  /* next REQ_PAGE's seq */
+    uint32_t page_next; /* seq of the page to read next */
+    heldpage_t *held;   /* pages that came early */
+    size_t nheld, held_cap;
+    bool unordered; /* out of memory holding one: read pages as they come */
     /* what each fetched page was, for the evidence of the findings read from it */
     struct pagerec *recs;
     size_t nrecs, recs_cap;
@@ -106,7 +117,16 @@ typedef struct reqctx {
     gs_role_t role;
     int column;
     uint32_t depth;
+    uint32_t seq; /* REQ_PAGE: its place in the crawl's order (enqueue order) */
 } reqctx_t;
+
+/* A page's response that came before its turn: a copy, kept until the pages enqueued before
+ * it have been read. */
+struct heldpage {
+    reqctx_t *rc;
+    char *url;
+    gs_response_t resp; /* body, content_type and final_url are copies */
+};
 
 /* Insert a URL into the visited set; 1 when new. */
 static int seen_add(gs_job_t *j, const char *url)
@@ -250,11 +270,14 @@ static int enqueue(gs_job_t *j, const char *url, reqkind_t kind, gs_role_t role,
     rc->role = role;
     rc->column = column;
     rc->depth = depth;
+    rc->seq = j->page_seq;
     int r = gs_fetch_add_ex(j->fetch, url, j, opts, on_response, rc);
     if (r < 0) {
         free(rc);
         return r;
     }
+    if (kind == REQ_PAGE)
+        j->page_seq++;
     j->outstanding++;
     return 0;
 }
@@ -847,6 +870,68 @@ static void on_account_probe(gs_job_t *j, const reqctx_t *rc, const char *url,
     }
 }
 
+static void heldpage_free(heldpage_t *h)
+{
+    free(h->rc);
+    free(h->url);
+    free(h->resp.body);
+    free(h->resp.content_type);
+    free(h->resp.final_url);
+}
+
+/* Keep a page that came before its turn; 0, or -1 when out of memory (read it now then:
+ * out of order, but not lost). */
+static int hold_page(gs_job_t *j, reqctx_t *rc, const char *url, const gs_response_t *resp)
+{
+    if (j->nheld == j->held_cap) {
+        size_t nc = j->held_cap ? 2 * j->held_cap : 8;
+        heldpage_t *n = realloc(j->held, nc * sizeof(*n));
+        if (!n)
+            return -1;
+        j->held = n;
+        j->held_cap = nc;
+    }
+    heldpage_t h;
+    memset(&h, 0, sizeof(h));
+    h.rc = rc;
+    h.resp = *resp;
+    h.url = strdup(url);
+    h.resp.body = malloc(resp->body_len + 1);
+    h.resp.content_type = strdup(resp->content_type ? resp->content_type : "");
+    h.resp.final_url = strdup(resp->final_url ? resp->final_url : url);
+    if (!h.url || !h.resp.body || !h.resp.content_type || !h.resp.final_url) {
+        h.rc = NULL;
+        heldpage_free(&h);
+        return -1;
+    }
+    if (resp->body_len)
+        memcpy(h.resp.body, resp->body, resp->body_len);
+    h.resp.body[resp->body_len] = '\0';
+    j->held[j->nheld++] = h;
+    return 0;
+}
+
+/* Read the pages whose turn has come: rc's (just arrived, or NULL) and then the held ones
+ * that follow it. */
+static void read_pages_in_order(gs_job_t *j)
+{
+    for (;;) {
+        size_t i = 0;
+        while (i < j->nheld && !j->unordered && j->held[i].rc->seq != j->page_next)
+            i++;
+        if (i == j->nheld)
+            return;
+        heldpage_t h = j->held[i];
+        j->held[i] = j->held[--j->nheld];
+        j->page_next++;
+        on_page(j, h.rc, h.url, &h.resp);
+        heldpage_free(&h);
+        request_done(j);
+        if (j->finished)
+            return;
+    }
+}
+
 static void on_response(void *ud, const char *url, gs_response_t *resp)
 {
     reqctx_t *rc = ud;
@@ -857,6 +942,21 @@ static void on_response(void *ud, const char *url, gs_response_t *resp)
         return;
     }
     j->result.bytes += resp->body_len;
+    if (rc->kind == REQ_PAGE && !j->unordered && rc->seq != j->page_next) {
+        if (hold_page(j, rc, url, resp) == 0)
+            return; /* read in its turn; still outstanding until then */
+        gs_warn("%s: out of memory holding a page: reading the rest as it comes", j->task.target);
+        j->unordered = true;
+    }
+    if (rc->kind == REQ_PAGE) {
+        j->page_next++;
+        on_page(j, rc, url, resp);
+        free(rc);
+        request_done(j);
+        if (!j->finished)
+            read_pages_in_order(j);
+        return;
+    }
     switch (rc->kind) {
     case REQ_HOME:
         on_home(j, url, resp);
@@ -990,6 +1090,9 @@ void gs_job_destroy(gs_job_t **self_p)
         free(j->recs[i].final_url);
     free(j->recs);
     free(j->seen);
+    for (size_t i = 0; i < j->nheld; i++)
+        heldpage_free(&j->held[i]);
+    free(j->held);
     free(j);
     *self_p = NULL;
 }
