@@ -1,7 +1,9 @@
 /* gs_chk_transport.c -- W-HTTPS (HTTPS missing, its certificate invalid, expired or
  * expiring soon) and W-IPV6 (no IPv6 access), from the job's two probes of the home page.
  * Certificate validity is a matter of the real clock, not of the sweep's reference time:
- * "expiring within cert_warn_days" is counted from the moment of the probe. */
+ * "expiring within cert_warn_days" is counted from the moment of the probe, and the days
+ * left are counted in calendar days. */
+#include "gs_date.h"
 #include "gs_site.h"
 #include "gs_util.h"
 
@@ -32,11 +34,14 @@ int gs_chk_transport(gs_site_t *s, gs_findings_t *out)
             rc = gs_chk_add(out, "W-HTTPS", false, https_url, ev,
                             json_pack("{s:s, s:s}", "cause", cause, "error", err));
         } else if (s->cert_expiry) {
-            int64_t left = s->cert_expiry - gs_wall_s();
-            if (left < (int64_t)s->cfg->cert_warn_days * 86400) {
+            gs_ymd_t exp = gs_ymd_from_unix_cst(s->cert_expiry);
+            /* calendar days in Beijing time, as the notice reads them ("12-12 到期，剩余 10
+             * 天" on 12-02), not seconds / 86400: two probes a minute apart give the same
+             * figure and the same verdict unless midnight falls between them */
+            int days = gs_ymd_days_between(gs_ymd_from_unix_cst(gs_wall_s()), exp);
+            if (days < (int64_t)s->cfg->cert_warn_days) {
                 char d[16];
-                gs_ymd_format(gs_ymd_from_unix_cst(s->cert_expiry), d, sizeof(d));
-                int days = (int)(left / 86400);
+                gs_ymd_format(exp, d, sizeof(d));
                 snprintf(ev, sizeof(ev), "HTTPS 证书将于 %s 到期（剩余 %d 天）", d, days);
                 rc = gs_chk_add(out, "W-HTTPS", false, https_url, ev,
                                 json_pack("{s:s, s:s, s:i}", "cause", "expiring", "expires", d,

@@ -44,4 +44,7 @@ check "... and again with one worker" cmp -s "$T/one/targets.csv" "$T/many1/targ
 if ! cmp -s "$T/one/targets.csv" "$T/many/targets.csv"; then
     diff "$T/one/targets.csv" "$T/many/targets.csv" | head -20
 fi
+if ! cmp -s "$T/one.norm" "$T/many.norm"; then
+    diff "$T/one.norm" "$T/many.norm" | cut -c1-600 | head -20
+fi
 finish
