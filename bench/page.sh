@@ -5,9 +5,10 @@
 #
 #   bench/page.sh [--sites N] [--pages-per-site N] [--passes N] [--build DIR]
 #
-# The province is clean (--defect-rate 0) and its pages are 20-40 KB, as a real portal's:
-# wget -r crawls each site once (the URL list), curl saves every page; bench-page then
-# parses them into facts, feeds them into their sites and runs every W- check, in memory.
+# The province is clean (--defect-rate 0); its pages average about 15 KB (home pages larger,
+# articles smaller; bench/peers.sh prints the mean it measured): wget -r crawls each site
+# once (the URL list), curl saves every page; bench-page then parses them into facts, feeds
+# them into their sites and runs every W- check, in memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SITES=20 PPS=100 PASSES=3 BUILD=build
