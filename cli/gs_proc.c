@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 int gs_proc_init(gs_proc_t *p, const char *name, char *const *argv, size_t argc, const char *log)
 {
@@ -37,10 +40,22 @@ void gs_proc_cleanup(gs_proc_t *p)
 
 int gs_proc_start(gs_proc_t *p)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return GS_EIO;
     if (pid == 0) {
+#ifdef __linux__
+        /* A supervisor killed with -9 cannot stop its children: they are told by the
+         * kernel instead (SIGTERM: Redis syncs its AOF, a daemon stops as on Ctrl-C), so
+         * that no orphan keeps a state directory's sockets and AOF from the next run. The
+         * check after the prctl covers a supervisor that died before it. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+#else
+        (void)parent;
+#endif
         int fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0) {
             dup2(fd, 1);

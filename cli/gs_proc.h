@@ -3,7 +3,9 @@
  * A child is this same program run with a subcommand (or redis-server), its standard
  * error sent to a log file. The supervisor restarts a child that dies before the sweep
  * is complete (as systemd's Restart=on-failure would on a cluster), at most max_restarts
- * times. Not thread-safe; call from the main loop only. */
+ * times. On Linux a child gets SIGTERM when the supervisor dies (PR_SET_PDEATHSIG), so a
+ * supervisor killed with -9 leaves no orphan behind. Not thread-safe; call from the main
+ * loop only (the death signal follows the thread that forked). */
 #ifndef GS_PROC_H
 #define GS_PROC_H
 

@@ -6,6 +6,8 @@
  * report files and stops everything it started -- also on Ctrl-C, after which the same
  * command with the same --sweep resumes where it stopped. */
 #include "gs_cli.h"
+#include "gs_aof.h"
+#include "gs_crash.h"
 #include "gs_date.h"
 #include "gs_dispatcher.h"
 #include "gs_log.h"
@@ -68,6 +70,21 @@ static int random_hex(char *out, size_t nbytes)
     for (size_t i = 0; i < nbytes; i++)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
     return 0;
+}
+
+/* Before Redis loads the AOF of state_dir: cut a tail torn by a crash, which Redis 7.0's
+ * aof-load-truncated leaves half a transaction of (gs_aof.h). Says what it did; a failure
+ * is said too, and Redis is started all the same (it refuses a file it cannot load). */
+static void repair_aof(const char *state_dir)
+{
+    int64_t cut = 0;
+    char what[1024];
+    gs_err_t e;
+    gs_err_clear(&e);
+    if (gs_aof_repair_tail(state_dir, &cut, what, sizeof(what), &e) < 0)
+        fprintf(stderr, "govsweep: private redis: cannot check its AOF: %s\n", e.msg);
+    else if (what[0])
+        fprintf(stderr, "govsweep: private redis: %s\n", what);
 }
 
 int gs_cli_redis_start(const char *state_dir, gs_proc_t *proc, char *url, size_t urllen,
@@ -137,6 +154,7 @@ int gs_cli_redis_start(const char *state_dir, gs_proc_t *proc, char *url, size_t
         return gs_err_set(err, GS_EIO, "%s: %s", conf, strerror(errno));
     }
     close(fd);
+    repair_aof(state_dir);
     char *argv[] = {(char *)server, conf};
     int rc = gs_proc_init(proc, "redis", argv, 2, log);
     if (rc < 0)
@@ -306,6 +324,51 @@ static int child_metrics(const char *listen, uint32_t k, char *out, size_t len, 
     return 0;
 }
 
+/* The crash point of the fault tests, taken out of run's environment so that it reaches
+ * one child only (docs/configuration.md, "Test facilities"): GS_CRASH_AT for the child
+ * GS_CRASH_ROLE names (collector, dispatcher, worker-K, worker for every worker; run for
+ * this supervisor itself), on its first start only unless GS_CRASH_ALWAYS=1 -- so that a
+ * restarted child does not die again at the same point. */
+typedef struct crash_plan {
+    char at[GS_CRASH_NAME_MAX + GS_CRASH_ID_MAX + 2]; /* GS_CRASH_AT; "" when none */
+    char role[32];                                    /* GS_CRASH_ROLE */
+    int always;                                       /* GS_CRASH_ALWAYS=1 */
+} crash_plan_t;
+
+static void crash_plan_take(crash_plan_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    const char *at = getenv("GS_CRASH_AT"), *role = getenv("GS_CRASH_ROLE");
+    const char *always = getenv("GS_CRASH_ALWAYS");
+    if (at && *at && role && *role) {
+        snprintf(c->at, sizeof(c->at), "%s", at);
+        snprintf(c->role, sizeof(c->role), "%s", role);
+        c->always = always && strcmp(always, "1") == 0;
+    } else if (at && *at) {
+        fprintf(stderr, "govsweep: GS_CRASH_AT ignored: GS_CRASH_ROLE names no process\n");
+    }
+    if (strcmp(c->role, "run") == 0)
+        gs_crash_init(); /* armed here, before the variable leaves the environment */
+    unsetenv("GS_CRASH_AT");
+    unsetenv("GS_CRASH_ROLE");
+    unsetenv("GS_CRASH_ALWAYS");
+}
+
+/* Start child k, with GS_CRASH_AT in its environment alone when the plan names it. */
+static int start_child(gs_proc_t *k, const crash_plan_t *c)
+{
+    int named =
+        c->at[0] && (strcmp(c->role, k->name) == 0 ||
+                     (strcmp(c->role, "worker") == 0 && strncmp(k->name, "worker-", 7) == 0));
+    int give = named && (k->restarts == 0 || c->always);
+    if (give)
+        setenv("GS_CRASH_AT", c->at, 1);
+    int rc = gs_proc_start(k); /* fork copies the environment as it is now */
+    if (give)
+        unsetenv("GS_CRASH_AT");
+    return rc;
+}
+
 int gs_cli_run(gs_config_t *cfg, gs_err_t *err)
 {
     return gs_cli_run_with(cfg, NULL, err);
@@ -321,6 +384,8 @@ int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t 
     gs_redis_t *r = NULL;
     if (!kids)
         return gs_err_set(err, GS_ENOMEM, "out of memory");
+    crash_plan_t crash;
+    crash_plan_take(&crash);
 
     /* 1. the registry, before anything starts */
     gs_registry_t *reg = gs_registry_new();
@@ -369,6 +434,7 @@ int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t 
     if (!cfg->redis[0]) {
         if ((rc = gs_cli_redis_start(state, &redis, url, sizeof(url), err)) < 0)
             goto out;
+        gs_crash_point("run.redis_started");
         gs_config_set(cfg, "redis", url, NULL);
     }
     gs_config_t def;
@@ -455,7 +521,7 @@ int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t 
             goto out;
         }
         nkids++;
-        if (gs_proc_start(&kids[nkids - 1]) < 0) {
+        if (start_child(&kids[nkids - 1], &crash) < 0) {
             rc = gs_err_set(err, GS_EIO, "cannot start %s", name);
             goto out;
         }
@@ -485,8 +551,10 @@ int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t 
                 goto out;
             }
             fprintf(stderr, "\ngovsweep: private redis died (%s); restarting it on its AOF\n", why);
+            repair_aof(state);
             gs_proc_start(&redis);
             gs_redis_wait_ready(cfg->redis, 15000, NULL);
+            gs_crash_point("run.redis_started");
         }
         for (size_t i = 0; i < nkids; i++) {
             gs_proc_t *k = &kids[i];
@@ -509,7 +577,7 @@ int gs_cli_run_with(gs_config_t *cfg, const gs_cli_run_hooks_t *hooks, gs_err_t 
             }
             fprintf(stderr, "%sgovsweep: %s died (%s); restarting it\n", pg.tty ? "\n" : "",
                     k->name, why);
-            gs_proc_start(k);
+            start_child(k, &crash);
         }
         show_progress(&pg, r, sweep, 0);
     }

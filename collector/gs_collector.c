@@ -1,5 +1,6 @@
 /* gs_collector.c -- the result sink: validate, store in batches, then acknowledge. */
 #include "gs_collector.h"
+#include "gs_crash.h"
 #include "gs_log.h"
 #include "gs_metrics.h"
 #include "gs_msg.h"
@@ -150,6 +151,7 @@ int gs_collector_run(const gs_config_t *cfg, gs_err_t *err)
                 res[i] = &batch[i].msg.result;
             gs_err_t e;
             gs_err_clear(&e);
+            gs_crash_point("collector.before_store"); /* received, nothing stored */
             if (gs_store_results(redis, res, n, oc, &e) < 0) {
                 /* Nothing acknowledged: the workers keep their results and re-send. */
                 st.redis_errors++;
@@ -159,6 +161,8 @@ int gs_collector_run(const gs_config_t *cfg, gs_err_t *err)
                 struct timespec ts = {0, 200 * 1000 * 1000};
                 nanosleep(&ts, NULL);
             } else {
+                /* stored, nothing acknowledged: the workers re-send, the script says dup */
+                gs_crash_point("collector.after_store");
                 gs_metrics_set(mx, GS_M_REDIS_UP, 1);
                 for (size_t i = 0; i < n; i++) {
                     const gs_result_t *r = res[i];
@@ -181,6 +185,7 @@ int gs_collector_run(const gs_config_t *cfg, gs_err_t *err)
                                   ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                          zmq_send(router, out.data, out.len, ZMQ_DONTWAIT) < 0))
                         gs_metrics_add(mx, GS_M_ERR_SEND, 1);
+                    gs_crash_point("collector.after_ack"); /* this ack may not have left */
                     if (oc[i] == GS_OUTCOME_STALE)
                         gs_info("refused a stale result for %s (epoch %u)", r->target, r->epoch);
                 }

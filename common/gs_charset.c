@@ -202,6 +202,27 @@ static size_t ascii_run(const unsigned char *p, size_t n)
     return i;
 }
 
+/* Bytes of ASCII other than NUL at the start of the n bytes at p: the run utf8_copy can
+ * take whole. Stopping at a NUL here, not finding it afterwards with memchr over the whole
+ * ASCII run, keeps a body of zeros (a decompression bomb's filling) linear: one pass, not
+ * one pass of the rest of the body per NUL. */
+static size_t text_run(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        /* a byte >= 0x80, or a zero byte ((w - ones) & ~w & highs, exact for "any") */
+        if ((w & highs) || ((w - ones) & ~w & highs))
+            break;
+        i += 8;
+    }
+    while (i < n && p[i] < 0x80 && p[i] != 0)
+        i++;
+    return i;
+}
+
 /* What the UTF-8 check found in a sample. */
 struct utf8_scan {
     int valid;        /* 1 when every sequence is valid (a cut one at the end is allowed) */
@@ -679,14 +700,10 @@ static int utf8_copy(struct charset_out *o, const char *in, size_t len)
     int rc = 0;
     while (i < len) {
         /* ASCII joins the run, up to a NUL. */
-        size_t a = ascii_run(p + i, len - i);
+        size_t a = text_run(p + i, len - i);
         if (a > 0) {
-            const unsigned char *z = memchr(p + i, 0, a);
-            if (!z) {
-                i += a;
-                continue;
-            }
-            i = (size_t)(z - p);
+            i += a;
+            continue;
         }
         int k = p[i] ? utf8_seq(p + i, len - i) : -1;
         if (k > 0) {

@@ -48,6 +48,8 @@ static const key_t_ keys[] = {
     K(host_delay_ms, T_U32, "0", "minimum delay between requests to one host (ms)"),
     K(page_timeout_ms, T_U32, "15000", "deadline of one page (ms)"),
     K(connect_timeout_ms, T_U32, "5000", "deadline of one connection (ms)"),
+    K(low_speed_bytes, T_U32, "100", "a transfer below this many bytes/s for low_speed_ms is cut"),
+    K(low_speed_ms, T_U32, "10000", "window of the low-speed rule (ms, whole seconds; 0: off)"),
     K(max_body_bytes, T_U64, "8388608", "cap on a page body after decoding (bytes)"),
     K(max_header_bytes, T_U32, "65536", "cap on the response headers of a transfer (bytes)"),
     K(max_redirects, T_U32, "5", "redirects followed per page"),

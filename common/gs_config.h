@@ -57,6 +57,8 @@ typedef struct gs_config {
     uint32_t host_delay_ms;    /* minimum delay between requests to one host */
     uint32_t page_timeout_ms;  /* total deadline of one page */
     uint32_t connect_timeout_ms;
+    uint32_t low_speed_bytes;  /* a transfer slower than this many bytes/s ... */
+    uint32_t low_speed_ms;     /* ... for this long is cut (0: no low-speed rule) */
     uint64_t max_body_bytes;   /* cap on a body, decoded */
     uint32_t max_header_bytes; /* cap on all response headers of a transfer */
     uint32_t max_redirects;

@@ -9,12 +9,14 @@ PKGS=(
     libzmq3-dev libcurl4-openssl-dev libhiredis-dev libxml2-dev libmsgpack-dev
     libjansson-dev libuchardet-dev zlib1g-dev libssl-dev libxlsxwriter-dev
     libcmocka-dev libmicrohttpd-dev
+    libbrotli-dev clang libclang-rt-14-dev  # brotli bombs (test_worker_hostile); libFuzzer (tests/fuzz)
     libopencc-dev libopencc-data  # T2S: the library, its t2s.json (the .ocd2 come with libopencc1.1)
     redis-server redis-tools
     curl python3 procps clang-format libxml2-utils perl
     dpkg-dev systemd groff-base man-db shellcheck  # package, units and manual page tests
     chromium fonts-wqy-microhei  # the browser test of report.html, with a CJK font
     libgnutls28-dev opencc openssl iproute2 wrk  # gs-simsrv HTTPS, its checker, bench/sim-wrk.sh
+    wget python3-scrapy linux-perf  # the peers of bench/peers.sh; bench/profile.sh
 )
 
 SUDO=""

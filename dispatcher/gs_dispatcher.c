@@ -6,6 +6,7 @@
  * count, kept in Redis (gs:sweep:S:attempts), so they keep increasing across dispatcher
  * restarts and a result from an older lease can always be told apart. */
 #include "gs_dispatcher.h"
+#include "gs_crash.h"
 #include "gs_date.h"
 #include "gs_log.h"
 #include "gs_metrics.h"
@@ -39,6 +40,7 @@ typedef struct tslot {
     uint32_t attempts; /* leases issued so far */
     int worker;        /* index in workers[], -1 when not leased */
     int64_t expiry_ms; /* when the lease lapses unless renewed */
+    int held_before;   /* leased by an earlier dispatcher and not done: a worker may hold it */
 } tslot_t;
 
 typedef struct wslot {
@@ -47,9 +49,20 @@ typedef struct wslot {
     size_t rid_len;
     char name[GS_ID_MAX];
     uint32_t capacity;
-    uint32_t inflight;
+    uint32_t inflight; /* our leases attached to it (worker == this slot): held or on the way */
+    uint32_t foreign;  /* tasks it says it holds that are no lease of ours (an outdated epoch,
+                          a target done meanwhile): they fill its slots until their `done` */
+    int has_solo;      /* it holds solo_i, a target on its last lease (solo_busy) */
+    size_t solo_i;
     int64_t last_seen_ms;
 } wslot_t;
+
+/* A ring of target indices the size of the registry: a target is in one ring at most,
+ * once, so a ring never overflows and nothing here grows with time. */
+typedef struct ring {
+    size_t *v;
+    size_t head, len;
+} ring_t;
 
 typedef struct gs_dispatcher {
     const gs_config_t *cfg;
@@ -62,9 +75,12 @@ typedef struct gs_dispatcher {
     gs_judge_t judge; /* the settings the sweep was planned with (gs_judge.h) */
     size_t n;
     tslot_t *t;
-    size_t *queue; /* ring of pending indices */
-    size_t qhead, qlen;
+    ring_t queue; /* pending targets, in order */
+    ring_t solo;  /* pending targets whose next lease is their last: leased to an idle
+                     worker and alone (a target that kills its worker takes no other
+                     target's attempts with it) */
     size_t ndone;
+    int64_t adopt_until_ms; /* targets held_before are not leased before this (load_state) */
     wslot_t workers[MAX_WORKERS];
     void *zctx, *router; /* router is borrowed from sock */
     gs_sock_t *sock;
@@ -403,25 +419,56 @@ static int load_judge(gs_dispatcher_t *d, gs_err_t *err)
 
 /* ---- state ------------------------------------------------------------------------- */
 
-static void queue_push_back(gs_dispatcher_t *d, size_t i)
+static void ring_push_back(gs_dispatcher_t *d, ring_t *r, size_t i)
 {
-    d->queue[(d->qhead + d->qlen) % d->n] = i;
-    d->qlen++;
+    r->v[(r->head + r->len) % d->n] = i;
+    r->len++;
 }
 
-static void queue_push_front(gs_dispatcher_t *d, size_t i)
+static void ring_push_front(gs_dispatcher_t *d, ring_t *r, size_t i)
 {
-    d->qhead = (d->qhead + d->n - 1) % d->n;
-    d->queue[d->qhead] = i;
-    d->qlen++;
+    r->head = (r->head + d->n - 1) % d->n;
+    r->v[r->head] = i;
+    r->len++;
 }
 
-static size_t queue_pop(gs_dispatcher_t *d)
+static size_t ring_pop(gs_dispatcher_t *d, ring_t *r)
 {
-    size_t i = d->queue[d->qhead];
-    d->qhead = (d->qhead + 1) % d->n;
-    d->qlen--;
+    size_t i = r->v[r->head];
+    r->head = (r->head + 1) % d->n;
+    r->len--;
     return i;
+}
+
+/* Take target i out of ring r, keeping the order of the rest (rare: only when a worker
+ * says after a restart that it holds a pending target). */
+static void ring_remove(gs_dispatcher_t *d, ring_t *r, size_t i)
+{
+    size_t n = r->len;
+    for (size_t q = 0; q < n; q++) {
+        size_t x = ring_pop(d, r);
+        if (x != i)
+            ring_push_back(d, r, x);
+    }
+}
+
+/* Is the next lease of slot s its last (a lapse then makes it 未检查)? Only for a target
+ * that has been leased before: with max_attempts 1 every first lease would be. */
+static int last_attempt(const gs_dispatcher_t *d, const tslot_t *s)
+{
+    return s->attempts > 0 && s->attempts + 1 >= d->cfg->max_attempts;
+}
+
+/* Queue a pending target: at the front (a lapsed lease: soon again) or back, or in the
+ * solo ring when its next lease is its last. */
+static void enqueue(gs_dispatcher_t *d, size_t i, int front)
+{
+    if (last_attempt(d, &d->t[i]))
+        ring_push_back(d, &d->solo, i);
+    else if (front)
+        ring_push_front(d, &d->queue, i);
+    else
+        ring_push_back(d, &d->queue, i);
 }
 
 /* Index of a target id; SIZE_MAX when unknown. */
@@ -453,12 +500,19 @@ static int load_state(gs_dispatcher_t *d, gs_err_t *err)
             d->t[k].attempts = (uint32_t)strtoul(rep->element[i + 1]->str, NULL, 10);
     }
     freeReplyObject(rep);
-    for (size_t i = 0; i < d->n; i++) {
-        d->t[i].worker = -1;
-        d->t[i].epoch = d->t[i].attempts;
-        if (d->t[i].state == T_PENDING)
-            queue_push_back(d, i);
-    }
+    /* Targets never leased first, those an earlier dispatcher leased last: a worker that
+     * holds one says so in its hello within a heartbeat or two, and adopting its lease
+     * saves a second crawl and an attempt (dispatch waits adopt_until_ms for them). */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->n; i++) {
+            tslot_t *s = &d->t[i];
+            s->worker = -1;
+            s->epoch = s->attempts;
+            s->held_before = s->state == T_PENDING && s->attempts > 0;
+            if (s->state == T_PENDING && s->held_before == pass)
+                enqueue(d, i, 0);
+        }
+    d->adopt_until_ms = gs_now_ms() + 2 * (int64_t)d->cfg->heartbeat_ms + 100;
     return 0;
 }
 
@@ -522,12 +576,16 @@ static void mark_done(gs_dispatcher_t *d, size_t i)
     tslot_t *s = &d->t[i];
     if (s->state == T_LEASED && s->worker >= 0 && d->workers[s->worker].inflight > 0)
         d->workers[s->worker].inflight--;
-    if (s->state != T_DONE) {
+    int newly = s->state != T_DONE;
+    if (newly) {
         d->ndone++;
         gs_metrics_add(d->metrics, GS_M_TASKS_DONE, 1);
     }
     s->state = T_DONE;
     s->worker = -1;
+    /* done in our memory only: a restarted dispatcher reads the done markers again */
+    if (newly)
+        gs_crash_point("dispatcher.after_done");
 }
 
 /* Is the target's done marker in Redis? 1 yes, 0 no, <0 Redis error. */
@@ -577,6 +635,7 @@ static void lease_expired(gs_dispatcher_t *d, size_t i)
             return;
         }
         gs_warn("%s: %s", t->id, reason);
+        gs_crash_point("dispatcher.after_unchecked");
         gs_metrics_add(d->metrics, GS_M_TASKS_LEASE_EXPIRED, 1);
         gs_metrics_add(d->metrics, GS_M_TASKS_UNCHECKED, 1);
         mark_done(d, i);
@@ -586,7 +645,31 @@ static void lease_expired(gs_dispatcher_t *d, size_t i)
     gs_metrics_add(d->metrics, GS_M_TASKS_LEASE_EXPIRED, 1);
     gs_metrics_add(d->metrics, GS_M_TASKS_REISSUED, 1);
     s->state = T_PENDING;
-    queue_push_front(d, i);
+    enqueue(d, i, 1);
+}
+
+/* Does worker wi hold a target on its last lease? Then it gets no other target, so that
+ * if that one kills it, nothing else lapses with it. Checked lazily: the lease may have
+ * ended (done, lapsed, detached) since. */
+static int solo_busy(gs_dispatcher_t *d, int wi)
+{
+    wslot_t *w = &d->workers[wi];
+    if (w->has_solo && (d->t[w->solo_i].state != T_LEASED || d->t[w->solo_i].worker != wi))
+        w->has_solo = 0;
+    return w->has_solo;
+}
+
+/* Attach the lease of target i to worker wi: counted in its credit. */
+static void attach(gs_dispatcher_t *d, int wi, size_t i)
+{
+    tslot_t *s = &d->t[i];
+    wslot_t *w = &d->workers[wi];
+    s->worker = wi;
+    w->inflight++;
+    if (s->attempts > 1 && s->attempts >= d->cfg->max_attempts) {
+        w->has_solo = 1;
+        w->solo_i = i;
+    }
 }
 
 static void handle_hello(gs_dispatcher_t *d, const unsigned char *rid, size_t rid_len,
@@ -603,7 +686,19 @@ static void handle_hello(gs_dispatcher_t *d, const unsigned char *rid, size_t ri
         }
     }
     wslot_t *w = &d->workers[wi];
+    /* A worker we know says hello again (it restarted under the same id, or lost us for
+     * a lease period): the leases attached to it stay attached and counted -- a task we
+     * sent after its hello left is on its way to it -- until its heartbeats renew them or
+     * they lapse. Counting too many only slows it down for a lease period; counting too
+     * few would lease it more than it can hold, and each task it ignores burns one of the
+     * target's max_attempts. */
+    wslot_t known = *w;
     memset(w, 0, sizeof(*w));
+    if (known.used) {
+        w->inflight = known.inflight;
+        w->has_solo = known.has_solo;
+        w->solo_i = known.solo_i;
+    }
     w->used = 1;
     memcpy(w->rid, rid, rid_len);
     w->rid_len = rid_len;
@@ -611,29 +706,31 @@ static void handle_hello(gs_dispatcher_t *d, const unsigned char *rid, size_t ri
     w->capacity = m->capacity;
     w->last_seen_ms = gs_now_ms();
     /* Adopt the leases it still holds from before a dispatcher restart, when Redis says
-     * they are current; the others lapse on their own. */
+     * they are current; the others it holds are foreign: they lapse on their own here, and
+     * take its slots until it says done. */
     for (size_t k = 0; k < m->ntasks; k++) {
         size_t i = target_index(d, m->tasks[k].target);
-        if (i == SIZE_MAX)
+        if (i == SIZE_MAX) {
+            w->foreign++;
             continue;
-        tslot_t *s = &d->t[i];
-        if (s->state == T_DONE || s->epoch != m->tasks[k].epoch)
-            continue;
-        if (s->state == T_LEASED && s->worker >= 0 && s->worker != wi)
-            continue;
-        if (s->state == T_PENDING) {
-            /* take it out of the queue: rebuild without it (rare: only after restarts) */
-            size_t n = d->qlen;
-            for (size_t q = 0; q < n; q++) {
-                size_t x = queue_pop(d);
-                if (x != i)
-                    queue_push_back(d, x);
-            }
         }
-        if (s->state != T_LEASED || s->worker != wi)
-            w->inflight++;
+        tslot_t *s = &d->t[i];
+        if (s->state == T_LEASED && s->worker == wi && s->epoch == m->tasks[k].epoch) {
+            s->expiry_ms = gs_now_ms() + d->cfg->lease_ms; /* ours, counted already */
+            continue;
+        }
+        if (s->state == T_DONE || s->epoch != m->tasks[k].epoch ||
+            (s->state == T_LEASED && s->worker >= 0)) {
+            w->foreign++;
+            continue;
+        }
+        if (s->state == T_PENDING) {
+            ring_remove(d, &d->queue, i);
+            ring_remove(d, &d->solo, i);
+        }
+        attach(d, wi, i);
         s->state = T_LEASED;
-        s->worker = wi;
+        s->held_before = 0;
         s->expiry_ms = gs_now_ms() + d->cfg->lease_ms;
     }
     gs_info("worker %s joined (capacity %u, holding %zu)", w->name, w->capacity, m->ntasks);
@@ -642,38 +739,57 @@ static void handle_hello(gs_dispatcher_t *d, const unsigned char *rid, size_t ri
 static void handle_hb(gs_dispatcher_t *d, int wi, const gs_msg_t *m)
 {
     int64_t now = gs_now_ms();
+    wslot_t *w = &d->workers[wi];
+    /* What it lists is what fills its slots now; the leases attached to it that it does
+     * not list yet are on their way to it (or lost: they lapse). */
+    uint32_t foreign = 0;
     for (size_t k = 0; k < m->ntasks; k++) {
         size_t i = target_index(d, m->tasks[k].target);
-        if (i == SIZE_MAX)
+        if (i == SIZE_MAX) {
+            foreign++;
             continue;
+        }
         tslot_t *s = &d->t[i];
         if (s->state == T_LEASED && s->epoch == m->tasks[k].epoch &&
             (s->worker == wi || s->worker < 0)) {
-            if (s->worker < 0) {
-                s->worker = wi;
-                d->workers[wi].inflight++;
-            }
+            if (s->worker < 0)
+                attach(d, wi, i);
             s->expiry_ms = now + d->cfg->lease_ms;
+        } else {
+            foreign++;
         }
     }
+    w->foreign = foreign;
 }
 
 static void handle_done(gs_dispatcher_t *d, int wi, const gs_msg_t *m)
 {
+    wslot_t *w = &d->workers[wi];
     size_t i = target_index(d, m->target);
-    if (i == SIZE_MAX || strcmp(m->sweep, d->sweep) != 0)
+    /* Whatever the outcome, the worker has freed one slot: the one of our lease when the
+     * done is for it, else one of its foreign tasks. */
+    int ours = i != SIZE_MAX && strcmp(m->sweep, d->sweep) == 0 && d->t[i].state == T_LEASED &&
+               d->t[i].worker == wi && d->t[i].epoch == m->epoch;
+    if (ours) {
+        d->t[i].worker = -1;
+        if (w->inflight > 0)
+            w->inflight--;
+    } else if (w->foreign > 0) {
+        w->foreign--;
+    }
+    /* stale: the result lost to a newer lease, which stands */
+    if (i == SIZE_MAX || strcmp(m->sweep, d->sweep) != 0 || m->outcome == GS_OUTCOME_STALE)
         return;
     tslot_t *s = &d->t[i];
-    if (m->outcome == GS_OUTCOME_STALE) {
-        /* the worker's result lost to a newer lease: free its credit only */
-        if (s->state == T_LEASED && s->worker == wi && s->epoch == m->epoch)
-            s->worker = -1;
-        if (d->workers[wi].inflight > 0)
-            d->workers[wi].inflight--;
-        return;
+    if (s->state == T_LEASED && s->worker >= 0) {
+        /* Done by an older lease while another worker holds the current one: that worker
+         * keeps the task (and its slot) until its own done, which will say dup. */
+        wslot_t *o = &d->workers[s->worker];
+        if (o->inflight > 0)
+            o->inflight--;
+        o->foreign++;
+        s->worker = -1;
     }
-    if (s->state == T_LEASED && s->worker != wi && d->workers[wi].inflight > 0)
-        d->workers[wi].inflight--;
     mark_done(d, i);
 }
 
@@ -755,81 +871,133 @@ static void recv_messages(gs_dispatcher_t *d)
     }
 }
 
-/* Lease pending targets to workers with free credit. */
+/* Lease the target at the head of ring r to worker wi. 0 when leased; GS_EREDIS when
+ * Redis did not take the epoch (it stays queued: try again later); GS_EZMQ when the
+ * worker is gone (dropped). */
+static int lease_head(gs_dispatcher_t *d, ring_t *r, int wi)
+{
+    wslot_t *w = &d->workers[wi];
+    size_t i = r->v[r->head];
+    const gs_target_t *t = gs_registry_get(d->reg, i);
+    gs_err_t e;
+    gs_err_clear(&e);
+    /* The new epoch is written before the task leaves: a result can only carry an
+     * epoch Redis already knows. */
+    redisReply *rep =
+        gs_redis_command(d->redis, &e, "HINCRBY gs:sweep:%s:attempts %s 1", d->sweep, t->id);
+    if (!rep) {
+        gs_warn("cannot lease %s: %s", t->id, e.msg);
+        gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
+        gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
+        return GS_EREDIS;
+    }
+    uint32_t epoch = (uint32_t)rep->integer;
+    freeReplyObject(rep);
+    rep = gs_redis_command(d->redis, &e, "HSET gs:sweep:%s:epoch %s %u", d->sweep, t->id, epoch);
+    if (!rep) {
+        gs_warn("cannot lease %s: %s", t->id, e.msg);
+        gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
+        gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
+        return GS_EREDIS;
+    }
+    freeReplyObject(rep);
+    /* the epoch is in Redis, the task not sent: the lease is lost with us */
+    gs_crash_point("dispatcher.after_epoch");
+    (void)ring_pop(d, r);
+    tslot_t *s = &d->t[i];
+    s->state = T_LEASED;
+    s->held_before = 0;
+    s->epoch = epoch;
+    s->attempts = epoch;
+    s->expiry_ms = gs_now_ms() + d->cfg->lease_ms;
+    attach(d, wi, i);
+    gs_task_t task;
+    gs_task_init(&task);
+    snprintf(task.sweep, sizeof(task.sweep), "%s", d->sweep);
+    snprintf(task.target, sizeof(task.target), "%s", t->id);
+    task.epoch = epoch;
+    task.attempt = epoch;
+    task.kind = t->kind;
+    task.url = (char *)t->url;
+    task.name = (char *)t->name;
+    task.region = (char *)t->region;
+    task.owner = (char *)t->owner;
+    task.platform = (char *)t->platform;
+    task.menu_url = (char *)t->menu_url;
+    task.ref_unix = d->ref_unix;
+    task.max_pages = d->judge.max_pages;
+    task.judge = d->judge;
+    task.lease_ms = d->cfg->lease_ms;
+    task.pre = d->pre[i]; /* borrowed: the encoder only reads it */
+    /* W-UNREACHABLE's veto belongs to the availability watch when it has watched
+     * the site (checks.md): its verdict as of the reference time goes along */
+    if (t->kind == GS_KIND_SITE) {
+        gs_err_t we;
+        gs_err_clear(&we);
+        task.has_watch =
+            gs_watch_verdict(gs_redis_ctx(d->redis), t->id, d->ref_unix, &task.watch, &we) == 0 &&
+            task.watch.probes > 0;
+    }
+    gs_buf_reset(&d->out);
+    gs_metrics_add(d->metrics, GS_M_TASKS_LEASED, 1);
+    if (gs_msg_encode_task(&d->out, &task) < 0 || send_to(d, w) < 0) {
+        /* The worker is gone (ROUTER_MANDATORY): the lease lapses and is re-issued. */
+        gs_metrics_add(d->metrics, GS_M_ERR_SEND, 1);
+        drop_worker(d, wi, "unreachable");
+        return GS_EZMQ;
+    }
+    gs_debug("leased %s epoch %u to %s%s", t->id, epoch, w->name,
+             r == &d->solo ? " (alone: its last attempt)" : "");
+    gs_crash_point("dispatcher.after_send");
+    return 0;
+}
+
+/* May ring r's head be leased now? Not a target an earlier dispatcher leased, while the
+ * workers may still say they hold it (load_state). */
+static int head_ready(gs_dispatcher_t *d, const ring_t *r)
+{
+    return r->len && !(d->t[r->v[r->head]].held_before && gs_now_ms() < d->adopt_until_ms);
+}
+
+/* Lease pending targets to workers with free credit. A target on its last attempt goes to
+ * a worker that holds nothing, and that worker gets nothing else while it holds it; while
+ * such a target waits, the least busy worker gets no new target, so that one drains. */
 static void dispatch(gs_dispatcher_t *d)
 {
-    for (int wi = 0; wi < MAX_WORKERS && d->qlen; wi++) {
-        wslot_t *w = &d->workers[wi];
-        while (w->used && w->inflight < w->capacity && d->qlen) {
-            size_t i = d->queue[d->qhead];
-            const gs_target_t *t = gs_registry_get(d->reg, i);
-            gs_err_t e;
-            gs_err_clear(&e);
-            /* The new epoch is written before the task leaves: a result can only carry an
-             * epoch Redis already knows. */
-            redisReply *rep = gs_redis_command(d->redis, &e, "HINCRBY gs:sweep:%s:attempts %s 1",
-                                               d->sweep, t->id);
-            if (!rep) {
-                gs_warn("cannot lease %s: %s", t->id, e.msg);
-                gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
-                gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
-                return;
-            }
-            uint32_t epoch = (uint32_t)rep->integer;
-            freeReplyObject(rep);
-            rep = gs_redis_command(d->redis, &e, "HSET gs:sweep:%s:epoch %s %u", d->sweep, t->id,
-                                   epoch);
-            if (!rep) {
-                gs_warn("cannot lease %s: %s", t->id, e.msg);
-                gs_metrics_add(d->metrics, GS_M_ERR_REDIS, 1);
-                gs_metrics_set(d->metrics, GS_M_REDIS_UP, 0);
-                return;
-            }
-            freeReplyObject(rep);
-            (void)queue_pop(d);
-            tslot_t *s = &d->t[i];
-            s->state = T_LEASED;
-            s->epoch = epoch;
-            s->attempts = epoch;
-            s->worker = wi;
-            s->expiry_ms = gs_now_ms() + d->cfg->lease_ms;
-            w->inflight++;
-            gs_task_t task;
-            gs_task_init(&task);
-            snprintf(task.sweep, sizeof(task.sweep), "%s", d->sweep);
-            snprintf(task.target, sizeof(task.target), "%s", t->id);
-            task.epoch = epoch;
-            task.attempt = epoch;
-            task.kind = t->kind;
-            task.url = (char *)t->url;
-            task.name = (char *)t->name;
-            task.region = (char *)t->region;
-            task.owner = (char *)t->owner;
-            task.platform = (char *)t->platform;
-            task.menu_url = (char *)t->menu_url;
-            task.ref_unix = d->ref_unix;
-            task.max_pages = d->judge.max_pages;
-            task.judge = d->judge;
-            task.lease_ms = d->cfg->lease_ms;
-            task.pre = d->pre[i]; /* borrowed: the encoder only reads it */
-            /* W-UNREACHABLE's veto belongs to the availability watch when it has watched
-             * the site (checks.md): its verdict as of the reference time goes along */
-            if (t->kind == GS_KIND_SITE) {
-                gs_err_t we;
-                gs_err_clear(&we);
-                task.has_watch = gs_watch_verdict(gs_redis_ctx(d->redis), t->id, d->ref_unix,
-                                                  &task.watch, &we) == 0 &&
-                                 task.watch.probes > 0;
-            }
-            gs_buf_reset(&d->out);
-            gs_metrics_add(d->metrics, GS_M_TASKS_LEASED, 1);
-            if (gs_msg_encode_task(&d->out, &task) < 0 || send_to(d, w) < 0) {
-                /* The worker is gone (ROUTER_MANDATORY): the lease lapses and is re-issued. */
-                gs_metrics_add(d->metrics, GS_M_ERR_SEND, 1);
-                drop_worker(d, wi, "unreachable");
+    int drain = -1;
+    while (head_ready(d, &d->solo)) {
+        int idle = -1;
+        uint32_t least = UINT32_MAX;
+        for (int wi = 0; wi < MAX_WORKERS; wi++) {
+            wslot_t *w = &d->workers[wi];
+            if (!w->used || !w->capacity || solo_busy(d, wi))
+                continue;
+            uint32_t load = w->inflight + w->foreign;
+            if (load == 0) {
+                idle = wi;
                 break;
             }
-            gs_debug("leased %s epoch %u to %s", t->id, epoch, w->name);
+            if (load < least) {
+                least = load;
+                drain = wi;
+            }
+        }
+        if (idle < 0)
+            break;
+        drain = -1;
+        if (lease_head(d, &d->solo, idle) == GS_EREDIS)
+            return;
+    }
+    for (int wi = 0; wi < MAX_WORKERS && d->queue.len; wi++) {
+        wslot_t *w = &d->workers[wi];
+        if (wi == drain || solo_busy(d, wi))
+            continue;
+        while (w->used && w->inflight + w->foreign < w->capacity && head_ready(d, &d->queue)) {
+            int rc = lease_head(d, &d->queue, wi);
+            if (rc == GS_EREDIS)
+                return;
+            if (rc < 0)
+                break;
         }
     }
 }
@@ -840,9 +1008,9 @@ static void update_gauges(gs_dispatcher_t *d)
     size_t nworkers = 0;
     for (int wi = 0; wi < MAX_WORKERS; wi++)
         nworkers += d->workers[wi].used != 0;
-    gs_metrics_set(d->metrics, GS_M_QUEUE_DEPTH, d->qlen);
+    gs_metrics_set(d->metrics, GS_M_QUEUE_DEPTH, d->queue.len + d->solo.len);
     /* every target is pending (in the queue), leased or done */
-    gs_metrics_set(d->metrics, GS_M_TASKS_INFLIGHT, d->n - d->ndone - d->qlen);
+    gs_metrics_set(d->metrics, GS_M_TASKS_INFLIGHT, d->n - d->ndone - d->queue.len - d->solo.len);
     gs_metrics_set(d->metrics, GS_M_WORKERS, nworkers);
     gs_sock_stats_t st;
     gs_sock_stats(d->sock, &st);
@@ -917,8 +1085,9 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
         goto out;
     d->n = gs_registry_count(d->reg);
     d->t = calloc(d->n, sizeof(*d->t));
-    d->queue = calloc(d->n, sizeof(*d->queue));
-    if (!d->t || !d->queue) {
+    d->queue.v = calloc(d->n ? d->n : 1, sizeof(*d->queue.v));
+    d->solo.v = calloc(d->n ? d->n : 1, sizeof(*d->solo.v));
+    if (!d->t || !d->queue.v || !d->solo.v) {
         rc = gs_err_set(err, GS_ENOMEM, "out of memory");
         goto out;
     }
@@ -996,6 +1165,9 @@ int gs_dispatcher_run(const gs_config_t *cfg, gs_err_t *err)
     }
     if ((rc = mark_complete(d, err)) < 0)
         goto out;
+    /* complete in Redis, not yet said by our exit status: `run` restarts us, and the
+     * restarted dispatcher finds every done marker and exits 0 at once */
+    gs_crash_point("dispatcher.after_complete");
     gs_sock_stats_t hs;
     gs_sock_stats(d->sock, &hs);
     gs_metrics_t *m = d->metrics;
@@ -1025,7 +1197,8 @@ out:
     gs_registry_destroy(&d->reg);
     gs_buf_cleanup(&d->out);
     free(d->t);
-    free(d->queue);
+    free(d->queue.v);
+    free(d->solo.v);
     free(d);
     return rc;
 }

@@ -1,4 +1,10 @@
-/* gs_fetch.c -- curl multi, per-host queues and politeness, caps and the SSRF guard. */
+/* gs_fetch.c -- curl multi, per-host queues and politeness, caps and the SSRF guard.
+ *
+ * Every cap ends a transfer with a reason in words that names the cap and its
+ * configuration key ("more than 5 redirects (max_redirects)"), because that reason becomes
+ * the evidence of a finding or the 未检查 reason of a target: an inspector must be able to
+ * read what happened, and the same sweep run twice must read alike (no measured times,
+ * only configured limits). */
 #include "gs_fetch.h"
 #include "gs_buf.h"
 #include "gs_date.h"
@@ -13,6 +19,14 @@
 #include <string.h>
 
 #define MAX_RUNNING 512 /* transfers at once over all hosts */
+/* Idle connections kept for reuse: libcurl's default (4 per transfer in flight) closed
+ * most of them between one page of a site and the next. A site in flight needs its
+ * host_connections; a site done needs none, and the oldest idle connections go first.
+ * Not more: libcurl looks through the idle connections of a destination for each new
+ * transfer and polls them to prune dead ones, so a big cache costs CPU (with 1,024, the
+ * fetch went from ~50 to ~200 us/page at 200 sites; bench/profile.sh). */
+#define IDLE_CONNS_MIN 32
+#define IDLE_CONNS_MAX 1024
 #define HOST_MAX 256
 
 typedef struct req req_t;
@@ -29,7 +43,8 @@ struct req {
     void *ud;
     int64_t not_before_ms;
     bool head, ipv6_only, certinfo;
-    CURL *easy; /* set while running */
+    CURL *easy;        /* set while running */
+    uint64_t body_cap; /* this request's cap on the decoded body */
     gs_buf_t body;
     size_t header_bytes;
     char content_type[128];
@@ -89,8 +104,15 @@ gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err)
         gs_fetch_destroy(&f);
         return NULL;
     }
-    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->host_connections);
+    /* The per-host limit is ours (start_ready), by the URL's host. libcurl's own counts by
+     * the address it connects to when --connect-to or a proxy is in play, so sites mapped
+     * to one address shared host_connections in all, and to make room it closed the idle
+     * connection of one site to open one for another: 92 % of the requests of a sweep
+     * opened a new connection (bench/profile.sh, strace). */
     curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_RUNNING);
+    uint64_t idle = (uint64_t)(cfg->capacity ? cfg->capacity : 1) * cfg->host_connections * 2;
+    idle = idle < IDLE_CONNS_MIN ? IDLE_CONNS_MIN : idle > IDLE_CONNS_MAX ? IDLE_CONNS_MAX : idle;
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)idle);
     for (size_t i = 0; i < cfg->connect_to.len; i++)
         f->connect_to = curl_slist_append(f->connect_to, cfg->connect_to.items[i]);
     for (size_t i = 0; i < cfg->resolve.len; i++)
@@ -150,6 +172,23 @@ int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, cons
     return gs_fetch_add_ex(f, url, owner, &o, cb, ud);
 }
 
+/* 1 when url starts with an RFC 3986 scheme and "://" or ":" (any scheme). */
+static int has_scheme(const char *url)
+{
+    size_t i = 0;
+    if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+        return 0;
+    for (i = 1; url[i] && i < 40; i++) {
+        char c = url[i];
+        if (c == ':')
+            return 1;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 0;
+}
+
 int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_opts_t *opts,
                     gs_fetch_cb cb, void *ud)
 {
@@ -159,9 +198,13 @@ int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_
         opts = &none;
     }
     char *hn = gs_url_host(url);
-    if (!hn)
+    /* A URL of another scheme (file:, gopher:, dict: ...) has no host we read; it is
+     * queued all the same, under the empty host, so that libcurl's protocol restriction
+     * refuses it and the caller hears "refused" as for any other address it may not
+     * reach. Only text that is no URL at all is an argument error. */
+    if (!hn && !has_scheme(url))
         return GS_EINVAL;
-    host_t *h = host_get(f, hn);
+    host_t *h = host_get(f, hn ? hn : "");
     free(hn);
     req_t *r = calloc(1, sizeof(*r));
     if (!h || !r) {
@@ -182,6 +225,7 @@ int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_
     uint64_t cap = opts->max_body && opts->max_body < f->cfg->max_body_bytes
                        ? opts->max_body
                        : f->cfg->max_body_bytes;
+    r->body_cap = cap;
     gs_buf_init(&r->body, cap);
     if (!r->url || !r->ua) {
         req_free(r);
@@ -254,7 +298,15 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
     req_t *r = ud;
     size_t len = sz * n;
     /* Decoding happens in 16 KiB chunks before this callback, so capping here bounds the
-     * memory a decompression bomb can cost (libcurl's MAXFILESIZE does not). */
+     * memory a decompression bomb can cost (libcurl's MAXFILESIZE does not). What fits
+     * is kept, so a page cut at the cap holds exactly body_cap bytes. */
+    size_t room = r->body.len < r->body_cap ? (size_t)(r->body_cap - r->body.len) : 0;
+    if (len > room) {
+        if (room && gs_buf_append(&r->body, p, room) < 0)
+            return 0;
+        r->truncated = true;
+        return 0;
+    }
     if (gs_buf_append(&r->body, p, len) < 0) {
         r->truncated = true;
         return 0;
@@ -321,11 +373,20 @@ static int start(gs_fetch_t *f, req_t *r)
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->page_timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    /* The low-speed rule against a slowloris: libcurl takes whole seconds, so the window
+     * is rounded up (a rule of 1 ms is a rule of 1 s, not none). */
+    if (c->low_speed_bytes && c->low_speed_ms) {
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, (long)c->low_speed_bytes);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)((c->low_speed_ms + 999) / 1000));
+    }
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* proxy variables must not bypass the guard */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, r->ua);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body_bytes);
+    /* No CURLOPT_MAXFILESIZE: it refuses a body whose Content-Length passes the cap
+     * before a byte is read, while the same body without Content-Length would be read up
+     * to the cap and judged. Both are read up to the cap (on_body), so a page is judged
+     * alike however it is framed. */
     if (f->connect_to)
         curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
     if (f->resolve)
@@ -432,6 +493,81 @@ static int64_t cert_expiry(CURL *e)
     return 0;
 }
 
+/* The smaller of two limits and the key that sets it (a deadline is whichever ends first). */
+static uint32_t first_limit(uint32_t a, const char *ka, uint32_t b, const char *kb,
+                            const char **key)
+{
+    if (b && (!a || b < a)) {
+        *key = kb;
+        return b;
+    }
+    *key = ka;
+    return a;
+}
+
+/* 1 when libcurl refused a response header line past CURL_MAX_HTTP_HEADER (100 KiB): it
+ * does so with CURLE_OUT_OF_MEMORY and no message, before our header callback sees the
+ * line (a real allocation failure says the same; before any body it is this nearly always). */
+static int header_line_too_long(const req_t *r, CURLcode code)
+{
+    return code == CURLE_OUT_OF_MEMORY && !r->errbuf[0] && r->body.len == 0;
+}
+
+/* Why the transfer of r ended as it did, in words (see the top of this file); "" when it
+ * ended well. libcurl's own message is kept, timings cut, for what no cap of ours ended. */
+static void explain(const gs_fetch_t *f, const req_t *r, CURLcode code, char *out, size_t len)
+{
+    const gs_config_t *c = f->cfg;
+    const char *key = "";
+    uint32_t ms;
+    out[0] = '\0';
+    if (r->refused) {
+        snprintf(out, len, "refused: private or loopback address");
+    } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+        snprintf(out, len, "refused: only http and https are fetched");
+    } else if (r->header_overflow) {
+        snprintf(out, len, "response headers larger than %u bytes (max_header_bytes)",
+                 c->max_header_bytes);
+    } else if (r->truncated && (code == CURLE_WRITE_ERROR || code == CURLE_OK)) {
+        snprintf(out, len, "body cut at %llu bytes (%s)", (unsigned long long)r->body_cap,
+                 r->body_cap < c->max_body_bytes ? "this request's cap" : "max_body_bytes");
+    } else if (code == CURLE_OK) {
+        return;
+    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+        snprintf(out, len, "more than %u redirects (max_redirects)", c->max_redirects);
+    } else if (code == CURLE_OPERATION_TIMEDOUT && !strncmp(r->errbuf, "Operation too slow", 18)) {
+        /* libcurl measures from the request: a server that took it and said nothing is
+         * cut by the same rule, and told apart here */
+        if (r->header_bytes == 0)
+            snprintf(out, len, "no answer within %u s (low_speed_bytes, low_speed_ms)",
+                     (c->low_speed_ms + 999) / 1000);
+        else
+            snprintf(out, len, "slower than %u bytes/s for %u s (low_speed_bytes, low_speed_ms)",
+                     c->low_speed_bytes, (c->low_speed_ms + 999) / 1000);
+    } else if (code == CURLE_OPERATION_TIMEDOUT &&
+               (!strncmp(r->errbuf, "Connection timed out", 20) ||
+                !strncmp(r->errbuf, "Resolving timed out", 19))) {
+        ms = first_limit(c->connect_timeout_ms, "connect_timeout_ms", c->page_timeout_ms,
+                         "page_timeout_ms", &key);
+        snprintf(out, len, "not connected within %u ms (%s)", ms, key);
+    } else if (code == CURLE_OPERATION_TIMEDOUT &&
+               !strncmp(r->errbuf, "SSL connection timeout", 22)) {
+        /* libcurl's connect deadline holds the TLS handshake: one that stalls, or trickles
+         * a byte a second, ends here. */
+        ms = first_limit(c->connect_timeout_ms, "connect_timeout_ms", c->page_timeout_ms,
+                         "page_timeout_ms", &key);
+        snprintf(out, len, "TLS handshake not finished within %u ms (%s)", ms, key);
+    } else if (code == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(out, len, "no complete answer within %u ms (page_timeout_ms)", c->page_timeout_ms);
+    } else if (header_line_too_long(r, code)) {
+        snprintf(out, len, "a response header line longer than %d bytes (libcurl's limit)",
+                 CURL_MAX_HTTP_HEADER);
+    } else {
+        snprintf(out, len, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+        strip_timing(out);
+    }
+}
+
 static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
 {
     req_t *r = NULL;
@@ -448,30 +584,14 @@ static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &resp.total_s);
     resp.truncated = r->truncated || r->header_overflow;
-    resp.refused = r->refused;
+    resp.refused = r->refused || code == CURLE_UNSUPPORTED_PROTOCOL;
     /* A body cut at the cap is still a page: keep what arrived and say it was cut. */
     resp.curl_code = (r->truncated && code == CURLE_WRITE_ERROR) ? 0 : (int)code;
-    if (r->truncated && code == CURLE_FILESIZE_EXCEEDED)
-        resp.curl_code = 0;
-    if (resp.refused)
-        snprintf(resp.error, sizeof(resp.error), "refused: private or loopback address");
-    else if (r->header_overflow)
-        snprintf(resp.error, sizeof(resp.error), "response headers larger than %u bytes",
-                 f->cfg->max_header_bytes);
-    else if (code == CURLE_FILESIZE_EXCEEDED)
-        snprintf(resp.error, sizeof(resp.error), "body larger than %llu bytes",
-                 (unsigned long long)f->cfg->max_body_bytes);
-    else if (resp.curl_code) {
-        snprintf(resp.error, sizeof(resp.error), "%s",
-                 r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
-        strip_timing(resp.error);
-    }
     if (resp.curl_code == 0 && r->header_overflow)
         resp.curl_code = CURLE_WRITE_ERROR;
-    if (code == CURLE_FILESIZE_EXCEEDED) {
+    explain(f, r, code, resp.error, sizeof(resp.error));
+    if (header_line_too_long(r, code))
         resp.truncated = true;
-        resp.curl_code = CURLE_FILESIZE_EXCEEDED;
-    }
     resp.body = r->body.data ? r->body.data : (char *)"";
     resp.body_len = r->body.len;
     resp.content_type = r->content_type;

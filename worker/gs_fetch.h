@@ -2,12 +2,20 @@
  * interface, polite to each host, bounded in every dimension.
  *
  * Requests are queued per host; a host gets at most host_connections transfers at once
- * and host_delay_ms between the starts of two of them. Every transfer is capped (body
- * after decoding, headers, redirects, time), limited to http/https, ignores proxy
- * variables, and -- unless allow_private -- refuses to connect to loopback, private or
- * link-local addresses: the check runs on the address curl is about to connect to
+ * and host_delay_ms between the starts of two of them. Every transfer is capped: the body
+ * after decoding (max_body_bytes, or a request's smaller max_body: read up to the cap and
+ * cut, whatever Content-Length says), all response headers (max_header_bytes), redirects
+ * (max_redirects), the connect phase with the TLS handshake (connect_timeout_ms), the
+ * whole transfer (page_timeout_ms) and its speed (low_speed_bytes over low_speed_ms). It
+ * is limited to http/https for requests and redirects, ignores proxy variables, and --
+ * unless allow_private -- refuses to connect to loopback, private or link-local
+ * addresses: the check runs on the address curl is about to connect to
  * (CURLOPT_OPENSOCKETFUNCTION), so names, redirects and odd address spellings cannot
  * slip past it.
+ *
+ * Memory: a running transfer holds at most its body cap plus libcurl's buffers (16 KiB
+ * decoding chunks, a header line of at most 100 KiB); the engine runs at most 512
+ * transfers at once.
  *
  * The engine owns queued requests and responses; a response is handed to the request's
  * callback and freed when the callback returns. Single-threaded. */
@@ -27,8 +35,11 @@ typedef struct gs_fetch gs_fetch_t;
 typedef struct gs_response {
     long status;     /* final HTTP status, 0 when no response */
     int curl_code;   /* CURLcode, 0 on success */
-    char error[256]; /* why it failed, in words ("" on success) */
-    bool refused;    /* the SSRF guard refused the address */
+    char error[256]; /* why it failed or was cut, in words naming the cap and its key
+                        ("more than 5 redirects (max_redirects)"); "" when it went well.
+                        Set also for a body cut at its cap, where curl_code is 0 */
+    bool refused;    /* not fetched by policy: the SSRF guard refused the address, or the
+                        URL or a redirect was not http/https (curl_code says which) */
     bool truncated;  /* body or headers hit their cap */
     char *body;      /* decoded body, NUL-terminated (may be partial when truncated) */
     size_t body_len;
@@ -54,7 +65,9 @@ gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err);
 void gs_fetch_destroy(gs_fetch_t **self_p);
 
 /* Queue a GET of url for owner (any pointer identifying the task: see gs_fetch_cancel).
- * delay_ms postpones the start (retries). user_agent NULL = the configured one. */
+ * delay_ms postpones the start (retries). user_agent NULL = the configured one. 0, or
+ * GS_EINVAL for text that is no URL, GS_ENOMEM. A URL of another scheme (file:, gopher:)
+ * is queued and answered refused, as a redirect to one would be. */
 int gs_fetch_add(gs_fetch_t *f, const char *url, void *owner, int delay_ms, const char *user_agent,
                  gs_fetch_cb cb, void *ud);
 /* The same with every option (opts NULL: a plain GET). */

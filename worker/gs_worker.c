@@ -1,5 +1,6 @@
 /* gs_worker.c -- the worker's event loop: ZeroMQ in and out, curl multi in the middle. */
 #include "gs_worker.h"
+#include "gs_crash.h"
 #include "gs_fetch.h"
 #include "gs_job.h"
 #include "gs_linkcache.h"
@@ -84,6 +85,8 @@ static void send_hb(gs_worker_t *w)
     gs_buf_reset(&w->out);
     if (gs_msg_encode_hb(&w->out, refs, n) == 0)
         send_buf(w->disp, &w->out);
+    if (n) /* a lease renewal on its way: the leases lapse unless a restart re-says them */
+        gs_crash_point("worker.heartbeat");
 }
 
 static void take_task(gs_worker_t *w, const gs_task_t *t)
@@ -118,6 +121,8 @@ static void take_task(gs_worker_t *w, const gs_task_t *t)
         gs_metrics_add(w->metrics, GS_M_TASKS_LEASED, 1);
     if (s->job)
         gs_debug("task %s epoch %u (%s)", t->target, t->epoch, t->url);
+    /* a target that kills its worker every time (reliability.md H7) */
+    gs_crash_point_id("worker.target", t->target);
 }
 
 static void on_ack(gs_worker_t *w, const gs_msg_t *m)
@@ -136,6 +141,7 @@ static void on_ack(gs_worker_t *w, const gs_msg_t *m)
         gs_debug("task %s %s", m->target, gs_outcome_name(m->outcome));
         gs_metrics_add(w->metrics, GS_M_TASKS_DONE, 1);
         gs_job_destroy(&s->job);
+        gs_crash_point("worker.after_done"); /* stored; the done may not have left */
         return;
     }
 }
@@ -225,8 +231,11 @@ static void flush_results(gs_worker_t *w)
             gs_metrics_add(w->metrics, GS_M_ERR_SEND, 1);
         if (sent == 0 && s->sent)
             gs_info("re-sent the result of %s (no ack yet)", gs_job_task(s->job)->target);
+        int first = !s->sent;
         s->sent = 1;
         s->resend_at_ms = now + w->cfg->result_retry_ms;
+        if (first) /* the result is on its way and exists nowhere else */
+            gs_crash_point("worker.after_result");
     }
 }
 

@@ -257,6 +257,35 @@ static void test_convert_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* A body of NULs (what a decompression bomb is filled with, cut at max_body_bytes): every
+ * NUL becomes U+FFFD, in one pass. Scanning the rest of the body for each NUL made this
+ * quadratic -- 8 MB took minutes, and the worker missed its heartbeats; the ctest timeout
+ * is what fails here then. */
+static void test_convert_nuls(void **state)
+{
+    (void)state;
+    const size_t n = 8u << 20;
+    char *in = calloc(n, 1);
+    assert_non_null(in);
+    memcpy(in, "<p>", 3);
+    in[n / 2] = 'a';
+    char *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(gs_charset_to_utf8("UTF-8", in, n, 4 * n, &out, &out_len), 0);
+    assert_int_equal(out_len, 3 + 3 * (n - 4) + 1);
+    assert_memory_equal(out, "<p>\xef\xbf\xbd", 6);
+    size_t fffd = 0;
+    for (size_t i = 3; i + 3 <= out_len; i += 3) {
+        if (memcmp(out + i, "\xef\xbf\xbd", 3) != 0)
+            break;
+        fffd++;
+    }
+    assert_int_equal(fffd, n / 2 - 3); /* up to the 'a' */
+    assert_int_equal(out[3 + 3 * fffd], 'a');
+    free(out);
+    free(in);
+}
+
 /* The ceiling on pages much larger than the first buffer guess, in both code paths. */
 static void test_convert_large(void **state)
 {
@@ -378,7 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide_fixtures), cmocka_unit_test(test_decide_meta),
         cmocka_unit_test(test_convert_table),   cmocka_unit_test(test_convert_large),
-        cmocka_unit_test(test_decide_edges),
+        cmocka_unit_test(test_convert_nuls),    cmocka_unit_test(test_decide_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
