@@ -55,6 +55,10 @@ typedef struct gs_config {
     uint32_t max_depth;        /* link depth from the home page */
     uint32_t host_connections; /* concurrent connections per host */
     uint32_t host_delay_ms;    /* minimum delay between requests to one host */
+    uint32_t ip_connections;   /* concurrent connections per server address (0: no limit) */
+    uint32_t ip_delay_ms;      /* minimum delay between requests to one address */
+    uint32_t backoff_ms;       /* first pause of a host after a 429/503 (doubles) */
+    uint32_t backoff_max_ms;   /* cap on a pause, Retry-After included */
     uint32_t page_timeout_ms;  /* total deadline of one page */
     uint32_t connect_timeout_ms;
     uint32_t low_speed_bytes;  /* a transfer slower than this many bytes/s ... */

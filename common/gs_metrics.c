@@ -57,6 +57,8 @@ static const mdef_t defs[GS_M_COUNT] = {
     [GS_M_ERR_FETCH] = {"govsweep_errors_total", "kind=\"fetch\"", 0, W, NULL},
     [GS_M_ERR_REFUSED] = {"govsweep_errors_total", "kind=\"fetch_refused\"", 0, W, NULL},
     [GS_M_ERR_TRUNCATED] = {"govsweep_errors_total", "kind=\"fetch_truncated\"", 0, W, NULL},
+    [GS_M_BACKOFFS] = {"govsweep_fetch_backoffs_total", "", 0, W,
+                       "429 or 503 answers that paused their host (backoff_ms, Retry-After)."},
     [GS_M_LINKS_CHECKED] = {"govsweep_link_verdicts_total", "source=\"checked\"", 0, W,
                             "Link verdicts: checked by this worker, or shared by another "
                             "site's check (docs/checks.md)."},

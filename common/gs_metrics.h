@@ -47,6 +47,7 @@ typedef enum gs_metric {
     GS_M_ERR_FETCH,           /* worker: transfers that failed */
     GS_M_ERR_REFUSED,         /* worker: addresses the SSRF guard refused */
     GS_M_ERR_TRUNCATED,       /* worker: bodies or headers cut at their cap */
+    GS_M_BACKOFFS,            /* worker: 429/503 answers that paused their host */
     GS_M_LINKS_CHECKED,       /* worker: link checks it made (the claims it won) */
     GS_M_LINKS_SHARED,        /* worker: link verdicts taken from another site's check */
     GS_M_DROP_FRAMES,         /* messages dropped: wrong number of frames */

@@ -12,7 +12,9 @@
 #include "gs_url.h"
 #include "gs_util.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 
 typedef struct req req_t;
 typedef struct host host_t;
+typedef struct ipgrp ipgrp_t;
 
 struct req {
     req_t *next; /* in its host's queue */
@@ -44,6 +47,7 @@ struct req {
     int64_t not_before_ms;
     bool head, ipv6_only, certinfo;
     CURL *easy;        /* set while running */
+    ipgrp_t *ip;       /* the address it is counted against, once known */
     uint64_t body_cap; /* this request's cap on the decoded body */
     gs_buf_t body;
     size_t header_bytes;
@@ -59,9 +63,27 @@ struct host {
     size_t queued;
     uint32_t active;
     int64_t next_start_ms;
+    ipgrp_t *ip;      /* the address its first connection went to; NULL until then */
+    uint32_t strikes; /* 429/503 answers in a row (the back-off doubles with each) */
+};
+
+/* One server address: provinces host hundreds of sites on one 集约化 platform address, so
+ * the per-host limit alone would let a worker open capacity x host_connections
+ * connections to one machine. A host joins its address's group when its first connection
+ * is opened (on_opensocket, the address libcurl chose); from then on it starts a transfer
+ * only while the group has fewer than ip_connections running and ip_delay_ms has passed
+ * since the group's last start. Until then a host runs one transfer, uncounted: a burst
+ * of new hosts on one address costs at most one connection each (at most capacity of
+ * them per worker), and the limit holds as soon as their first connections are open. */
+struct ipgrp {
+    ipgrp_t *next;
+    char addr[INET6_ADDRSTRLEN];
+    uint32_t active;
+    int64_t next_start_ms;
 };
 
 #define HOST_BUCKETS 1024
+#define IP_BUCKETS 256
 
 struct gs_fetch {
     const gs_config_t *cfg;
@@ -69,6 +91,8 @@ struct gs_fetch {
     struct curl_slist *connect_to;
     struct curl_slist *resolve;
     host_t *hosts[HOST_BUCKETS];
+    ipgrp_t *ips[IP_BUCKETS];
+    uint64_t rnd; /* xorshift state of the back-off's jitter */
     size_t queued, running;
     req_t *run[MAX_RUNNING];
     size_t nrun;
@@ -90,6 +114,21 @@ static host_t *host_get(gs_fetch_t *f, const char *name)
     return x;
 }
 
+static ipgrp_t *ip_get(gs_fetch_t *f, const char *addr)
+{
+    uint64_t h = gs_fnv1a(GS_FNV_INIT, addr, strlen(addr)) % IP_BUCKETS;
+    for (ipgrp_t *x = f->ips[h]; x; x = x->next)
+        if (strcmp(x->addr, addr) == 0)
+            return x;
+    ipgrp_t *x = calloc(1, sizeof(*x));
+    if (!x)
+        return NULL; /* the host stays without a group: per-host limits only */
+    snprintf(x->addr, sizeof(x->addr), "%s", addr);
+    x->next = f->ips[h];
+    f->ips[h] = x;
+    return x;
+}
+
 gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err)
 {
     gs_fetch_t *f = calloc(1, sizeof(*f));
@@ -98,6 +137,7 @@ gs_fetch_t *gs_fetch_new(const gs_config_t *cfg, gs_err_t *err)
         return NULL;
     }
     f->cfg = cfg;
+    f->rnd = (uint64_t)gs_now_ms() * 0x9e3779b97f4a7c15ULL | 1;
     f->multi = curl_multi_init();
     if (!f->multi) {
         gs_err_set(err, GS_ECURL, "curl_multi_init failed");
@@ -148,6 +188,12 @@ void gs_fetch_destroy(gs_fetch_t **self_p)
             x = nx;
         }
     }
+    for (size_t b = 0; b < IP_BUCKETS; b++)
+        for (ipgrp_t *x = f->ips[b]; x;) {
+            ipgrp_t *nx = x->next;
+            free(x);
+            x = nx;
+        }
     if (f->multi) {
         for (size_t i = 0; i < f->nrun; i++) {
             curl_multi_remove_handle(f->multi, f->run[i]->easy);
@@ -283,6 +329,8 @@ void gs_fetch_cancel(gs_fetch_t *f, void *owner)
             curl_multi_remove_handle(f->multi, r->easy);
             curl_easy_cleanup(r->easy);
             r->host->active--;
+            if (r->ip)
+                r->ip->active--;
             f->running--;
             running_remove(f, r);
             r->cb(r->ud, r->url, NULL);
@@ -344,10 +392,28 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 static curl_socket_t on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 {
     req_t *r = ud;
-    (void)purpose;
     if (!r->f->cfg->allow_private && gs_addr_is_private(&a->addr, a->addrlen)) {
         r->refused = true;
         return CURL_SOCKET_BAD;
+    }
+    /* The first connection of a host names its address group; a transfer that opened
+     * a new connection without being counted (its host's first) is counted from now. */
+    if (!r->ip && r->f->cfg->ip_connections && purpose == CURLSOCKTYPE_IPCXN) {
+        char addr[INET6_ADDRSTRLEN] = "";
+        if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in))
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr,
+                      addr, sizeof(addr));
+        else if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6))
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr,
+                      addr, sizeof(addr));
+        if (addr[0] && !r->ipv6_only) {
+            if (!r->host->ip)
+                r->host->ip = ip_get(r->f, addr);
+            if (r->host->ip && strcmp(r->host->ip->addr, addr) == 0) {
+                r->ip = r->host->ip;
+                r->ip->active++;
+            }
+        }
     }
     return socket(a->family, a->socktype, a->protocol);
 }
@@ -408,6 +474,10 @@ static int start(gs_fetch_t *f, req_t *r)
     running_add(f, r);
     f->running++;
     f->st.requests++;
+    if (r->host->ip && !r->ipv6_only) {
+        r->ip = r->host->ip;
+        r->ip->active++;
+    }
     return 0;
 }
 
@@ -421,8 +491,16 @@ static int start_ready(gs_fetch_t *f)
         for (host_t *h = f->hosts[b]; h; h = h->next) {
             while (h->head && f->running < MAX_RUNNING && h->active < f->cfg->host_connections) {
                 req_t *r = h->head;
+                ipgrp_t *ip = r->ipv6_only ? NULL : h->ip;
+                if (ip && ip->active >= f->cfg->ip_connections)
+                    break; /* a transfer to that address ends first: poll wakes for it */
+                /* a host whose address is not known yet sends one transfer to learn it */
+                if (!h->ip && h->active && f->cfg->ip_connections)
+                    break;
                 int64_t at =
                     r->not_before_ms > h->next_start_ms ? r->not_before_ms : h->next_start_ms;
+                if (ip && ip->next_start_ms > at)
+                    at = ip->next_start_ms;
                 if (at > now) {
                     if (next < 0 || at - now < next)
                         next = at - now;
@@ -447,7 +525,10 @@ static int start_ready(gs_fetch_t *f)
                     continue;
                 }
                 h->active++;
-                h->next_start_ms = now + f->cfg->host_delay_ms;
+                if (h->next_start_ms < now + f->cfg->host_delay_ms)
+                    h->next_start_ms = now + f->cfg->host_delay_ms;
+                if (ip)
+                    ip->next_start_ms = now + f->cfg->ip_delay_ms;
             }
         }
     return (int)next;
@@ -568,6 +649,54 @@ static void explain(const gs_fetch_t *f, const req_t *r, CURLcode code, char *ou
     }
 }
 
+static uint64_t rnd_next(gs_fetch_t *f)
+{
+    uint64_t x = f->rnd;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return f->rnd = x;
+}
+
+/* 429 Too Many Requests and 503 Service Unavailable: the server asks us to slow down, so
+ * the host starts nothing for a while -- Retry-After when it says how long (seconds or an
+ * HTTP date, libcurl reads both), otherwise backoff_ms doubled with each answer of the kind
+ * in a row, with "equal jitter" (half fixed, half random) so that the workers that all
+ * met the same limit do not come back in step; both capped at backoff_max_ms. Any other
+ * answer clears the count. The wait delays the host's queue only: the request that got
+ * the 429 is answered as it came (the crawl retries a home page by home_retries), and a
+ * task waiting here keeps its lease, which heartbeats renew while the worker holds it. */
+static void back_off(gs_fetch_t *f, req_t *r, CURL *e, long status)
+{
+    host_t *h = r->host;
+    if (status != 429 && status != 503) {
+        h->strikes = 0;
+        return;
+    }
+    const gs_config_t *c = f->cfg;
+    uint64_t cap = c->backoff_max_ms;
+    uint64_t wait = 0;
+    curl_off_t ra = 0;
+    if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+        wait = (uint64_t)ra * 1000;
+    else {
+        uint32_t n = h->strikes < 20 ? h->strikes : 20;
+        uint64_t base = (uint64_t)c->backoff_ms << n;
+        if (base > cap)
+            base = cap;
+        wait = base / 2 + (base / 2 ? rnd_next(f) % (base / 2 + 1) : 0);
+    }
+    if (wait > cap)
+        wait = cap;
+    h->strikes++;
+    int64_t until = gs_now_ms() + (int64_t)wait;
+    if (h->next_start_ms < until)
+        h->next_start_ms = until;
+    f->st.backoffs++;
+    gs_log(GS_LOG_DEBUG, "fetch: %s answered %ld: nothing more to it for %llu ms", h->name, status,
+           (unsigned long long)wait);
+}
+
 static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
 {
     req_t *r = NULL;
@@ -576,10 +705,14 @@ static void finish(gs_fetch_t *f, CURL *e, CURLcode code)
     running_remove(f, r);
     f->running--;
     r->host->active--;
+    if (r->ip)
+        r->ip->active--;
 
     gs_response_t resp;
     memset(&resp, 0, sizeof(resp));
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp.status);
+    if (resp.status)
+        back_off(f, r, e, resp.status);
     char *eff = NULL;
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &resp.total_s);

@@ -2,9 +2,11 @@
  * interface, polite to each host, bounded in every dimension.
  *
  * Requests are queued per host; a host gets at most host_connections transfers at once
- * and host_delay_ms between the starts of two of them. Every transfer is capped: the body
- * after decoding (max_body_bytes, or a request's smaller max_body: read up to the cap and
- * cut, whatever Content-Length says), all response headers (max_header_bytes), redirects
+ * and host_delay_ms between the starts of two of them, and the hosts on one server address
+ * (once a connection has shown it) at most ip_connections and ip_delay_ms together. A 429
+ * or 503 pauses its host: Retry-After, or a doubling delay with jitter, capped. Every transfer is
+ * capped: the body after decoding (max_body_bytes, or a request's smaller max_body: read up to the
+ * cap and cut, whatever Content-Length says), all response headers (max_header_bytes), redirects
  * (max_redirects), the connect phase with the TLS handshake (connect_timeout_ms), the
  * whole transfer (page_timeout_ms) and its speed (low_speed_bytes over low_speed_ms). It
  * is limited to http/https for requests and redirects, ignores proxy variables, and --
@@ -89,6 +91,7 @@ size_t gs_fetch_pending(const gs_fetch_t *f);
 /* Counters since start. */
 typedef struct gs_fetch_stats {
     uint64_t requests, ok, failed, refused, truncated, bytes;
+    uint64_t backoffs; /* 429/503 answers that paused their host */
 } gs_fetch_stats_t;
 void gs_fetch_stats(const gs_fetch_t *f, gs_fetch_stats_t *out);
 

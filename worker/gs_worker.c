@@ -251,6 +251,7 @@ static void update_metrics(gs_worker_t *w)
     gs_metrics_set(w->metrics, GS_M_ERR_FETCH, fs.failed);
     gs_metrics_set(w->metrics, GS_M_ERR_REFUSED, fs.refused);
     gs_metrics_set(w->metrics, GS_M_ERR_TRUNCATED, fs.truncated);
+    gs_metrics_set(w->metrics, GS_M_BACKOFFS, fs.backoffs);
     gs_linkcache_stats_t ls;
     gs_linkcache_stats(w->links, &ls);
     gs_metrics_set(w->metrics, GS_M_LINKS_CHECKED, ls.mine);

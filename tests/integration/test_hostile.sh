@@ -125,6 +125,13 @@ CALM_RSS=$(peak "$T/st-calm")
 HOSTILE_RSS=$(peak "$T/st-hostile")
 echo "     workers' peak RSS: calm ${CALM_RSS:-?} KiB, hostile ${HOSTILE_RSS:-?} KiB (bound $RSS_BOUND_KIB KiB)"
 check "the workers reported their peak RSS" [ -n "$CALM_RSS" ] && [ -n "$HOSTILE_RSS" ]
-check "a worker's peak RSS under $((RSS_BOUND_KIB / 1024)) MiB with the bombs and 100 MB pages" \
-    [ "${HOSTILE_RSS:-999999999}" -lt "$RSS_BOUND_KIB" ]
+# Under AddressSanitizer the figure is the sanitizer's (its quarantine alone keeps up to
+# 256 MB of freed memory, its shadow an eighth of the rest): the bound is the normal
+# build's to hold, and that build runs this test too.
+if ldd "$GS_BIN" 2>/dev/null | grep -q libasan; then
+    echo "     (AddressSanitizer build: the RSS bound is checked by the normal build)"
+else
+    check "a worker's peak RSS under $((RSS_BOUND_KIB / 1024)) MiB with the bombs and 100 MB pages" \
+        [ "${HOSTILE_RSS:-999999999}" -lt "$RSS_BOUND_KIB" ]
+fi
 finish

@@ -65,6 +65,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             snprintf(name, sizeof(name), "X-Filler-%d", i);
             MHD_add_response_header(r, name, val);
         }
+    } else if (!strcmp(url, "/r429") || !strcmp(url, "/r429long") || !strcmp(url, "/r503")) {
+        r = MHD_create_response_from_buffer(4, (void *)"busy", MHD_RESPMEM_PERSISTENT);
+        if (strcmp(url, "/r503") != 0)
+            MHD_add_response_header(r, "Retry-After", strcmp(url, "/r429") ? "3600" : "1");
+        code = strcmp(url, "/r503") ? 429 : 503;
     } else if (!strcmp(url, "/slow")) {
         pthread_mutex_lock(&mu);
         if (++active > max_active)
@@ -291,6 +296,128 @@ static void test_politeness(void **state)
     gs_config_cleanup(&c);
 }
 
+/* Queue n copies of each url; poll until all are answered; ms taken. */
+static int64_t fetch_all(gs_fetch_t *f, const char *const *urls, size_t nurls, int n, got_t *g)
+{
+    int64_t t0 = gs_now_ms();
+    for (size_t u = 0; u < nurls; u++)
+        for (int i = 0; i < n; i++)
+            assert_int_equal(gs_fetch_add(f, urls[u], f, 0, NULL, on_done, &g[u * (size_t)n + i]),
+                             0);
+    int64_t end = t0 + 60000;
+    while (gs_fetch_pending(f) && gs_now_ms() < end)
+        gs_fetch_poll(f, NULL, 0, 50);
+    assert_int_equal(gs_fetch_pending(f), 0);
+    return gs_now_ms() - t0;
+}
+
+/* Eight hosts on one address (a 集约化 platform): once their first connections have
+ * shown the address, at most ip_connections transfers reach it at once, although the
+ * hosts' own limit would allow 8 x 2; and before that, one transfer per new host. */
+static void test_ip_politeness(void **state)
+{
+    (void)state;
+    gs_config_t c;
+    base_cfg(&c);
+    c.host_connections = 2;
+    c.ip_connections = 3;
+    char ct[64], urls[8][64];
+    const char *u[8];
+    snprintf(ct, sizeof(ct), "::127.0.0.1:%d", port);
+    gs_err_t e;
+    assert_int_equal(gs_config_set(&c, "connect_to", ct, &e), 0);
+    for (int i = 0; i < 8; i++) {
+        snprintf(urls[i], sizeof(urls[i]), "http://h%d.platform.test/slow", i);
+        u[i] = urls[i];
+    }
+    gs_fetch_t *f = gs_fetch_new(&c, &e);
+    assert_non_null(f);
+    got_t g[8 * 4];
+    memset(g, 0, sizeof(g));
+    max_active = 0;
+    fetch_all(f, u, 8, 2, g); /* new hosts: their first transfers learn the address */
+    assert_true(max_active <= 8);
+    max_active = 0;
+    memset(g, 0, sizeof(g));
+    fetch_all(f, u, 8, 4, g);
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(g[i].status, 200);
+    assert_true(max_active >= 2);
+    assert_true(max_active <= 3);
+    gs_fetch_destroy(&f);
+
+    /* 0: no limit per address, only per host */
+    c.ip_connections = 0;
+    f = gs_fetch_new(&c, &e);
+    max_active = 0;
+    memset(g, 0, sizeof(g));
+    fetch_all(f, u, 8, 4, g);
+    assert_true(max_active > 3);
+    assert_true(max_active <= 16);
+    gs_fetch_destroy(&f);
+    gs_config_cleanup(&c);
+}
+
+/* 429 and 503 pause their host: Retry-After when given, else backoff_ms doubling (half
+ * of it random), never longer than backoff_max_ms. The answers themselves reach the
+ * caller as they came. */
+static void test_backoff(void **state)
+{
+    (void)state;
+    gs_config_t c;
+    base_cfg(&c);
+    c.host_connections = 1;
+    c.backoff_ms = 200;
+    c.backoff_max_ms = 5000;
+    gs_err_t e;
+    char url[64];
+    const char *u[1] = {url};
+    got_t g[3];
+    gs_fetch_stats_t st;
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/r429", port); /* Retry-After: 1 */
+    gs_fetch_t *f = gs_fetch_new(&c, &e);
+    memset(g, 0, sizeof(g));
+    int64_t took = fetch_all(f, u, 1, 2, g);
+    assert_int_equal(g[0].status, 429);
+    assert_int_equal(g[1].status, 429);
+    assert_true(took >= 1000);
+    gs_fetch_stats(f, &st);
+    assert_int_equal(st.backoffs, 2);
+    gs_fetch_destroy(&f);
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/r503", port); /* no Retry-After */
+    f = gs_fetch_new(&c, &e);
+    memset(g, 0, sizeof(g));
+    took = fetch_all(f, u, 1, 3, g);
+    assert_int_equal(g[2].status, 503);
+    assert_true(took >= 100 + 200); /* at least half of 200, then half of 400 */
+    gs_fetch_destroy(&f);
+
+    /* Retry-After: 3600 against a cap of 300 ms: waits the cap, not an hour */
+    c.backoff_max_ms = 300;
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/r429long", port);
+    f = gs_fetch_new(&c, &e);
+    memset(g, 0, sizeof(g));
+    took = fetch_all(f, u, 1, 2, g);
+    assert_int_equal(g[1].status, 429);
+    assert_true(took >= 300);
+    gs_fetch_destroy(&f);
+
+    /* any other answer clears the count: a 200 after a 503 is no reason to wait */
+    c.backoff_ms = 60000;
+    c.backoff_max_ms = 60000;
+    f = gs_fetch_new(&c, &e);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+    memset(g, 0, sizeof(g));
+    fetch_all(f, u, 1, 2, g);
+    gs_fetch_stats(f, &st);
+    assert_int_equal(st.backoffs, 0);
+    assert_int_equal(g[1].status, 200);
+    gs_fetch_destroy(&f);
+    gs_config_cleanup(&c);
+}
+
 static void test_cancel(void **state)
 {
     (void)state;
@@ -323,7 +450,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ok),         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_ssrf_guard), cmocka_unit_test(test_politeness),
-        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cancel),     cmocka_unit_test(test_ip_politeness),
+        cmocka_unit_test(test_backoff),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
