@@ -31,6 +31,8 @@ static int chk_header(gs_site_t *s, gs_findings_t *out)
     core_name(s->name, core, sizeof(core));
     if (!core[0])
         return 0;
+    if (!s->home_header) /* its copy failed for memory: no verdict without it */
+        return GS_ENOMEM;
     bool region = s->home_header[0] || s->home_alts;
     if (strstr(s->home_header, core) || (s->home_alts && strstr(s->home_alts, core)))
         return 0;

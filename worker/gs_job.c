@@ -403,11 +403,14 @@ static void attach_fetch_records(gs_job_t *j)
     }
 }
 
+static void set_unchecked(gs_job_t *j, const char *prefix, const char *what);
+
 static void finish(gs_job_t *j)
 {
     gs_result_t *r = &j->result;
+    int crc = 0;
     if (j->task.kind == GS_KIND_SITE && j->site) {
-        gs_site_check(j->site, &r->findings);
+        crc = gs_site_check(j->site, &r->findings);
         int32_t newest = j->site->home_newest;
         for (size_t i = 0; i < j->site->ncolumns; i++)
             if (j->site->columns[i].newest > newest)
@@ -415,9 +418,19 @@ static void finish(gs_job_t *j)
         if (newest != GS_NO_DAY)
             note_date(j, gs_civil_from_days(newest));
     } else if (j->acct && r->checked) {
-        gs_account_check(j->acct, &r->findings);
+        crc = gs_account_check(j->acct, &r->findings);
         if (j->acct->newest)
             note_date(j, gs_ymd_from_unix_cst(j->acct->newest));
+    }
+    /* A check that failed (out of memory) leaves findings missing: the target is
+     * reported 未检查 with the reason rather than judged on part of its checks, which
+     * would read as a pass for what was not looked at. `govsweep recheck` takes it up. */
+    if (crc < 0) {
+        gs_findings_cleanup(&r->findings);
+        gs_findings_init(&r->findings);
+        set_unchecked(j, "检查未能完成：", gs_strerror(crc));
+        gs_log(GS_LOG_WARN, "target %s: its checks failed (%s); reported 未检查", j->task.target,
+               gs_strerror(crc));
     }
     /* the registry-level findings of the target (M-DUPLICATE) */
     for (size_t i = 0; i < j->task.pre.len; i++) {
