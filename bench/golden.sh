@@ -10,8 +10,10 @@
 # 2021-06-15T10:00 (every defect row of the catalogue planted, no fault sites: their
 # timeouts would make the run slow and timing-dependent). The sweep: `govsweep run` with
 # the same reference time and every default. Compared: findings.jsonl and targets.csv of
-# the report, after one normalization: the time each finding's page was fetched
-# (detail.fetch.at) is the clock's, not the sweep's, and is blanked. Everything else --
+# the report, after two normalizations, of what the clock writes, not the sweep: the time
+# each finding's page was fetched (detail.fetch.at), and the expiry date and days left of
+# the simulated certificate that expires 10 days after the server started (W-HTTPS
+# expiring), are blanked. Everything else --
 # every finding with its evidence and detail, the SHA-256 of the page it was read from,
 # each target's status, pages and ledger -- must be byte for byte the same.
 #
@@ -66,7 +68,8 @@ if ! "$B/govsweep" run "$work/prov/registry.csv" --reference-time "$REF" --allow
 fi
 grep 'complete in' "$work/run.err" | sed 's/^govsweep: /golden: /'
 
-# The fetch time of each finding's page is the only field the clock writes.
+# The fields the clock writes: the fetch time of each finding's page, the expiring
+# certificate's date and days left.
 mkdir -p "$work/new"
 python3 - "$work/out/findings.jsonl" "$work/new/findings.jsonl" <<'EOF'
 import json, sys
@@ -76,6 +79,11 @@ with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", encoding="
         fetch = o.get("detail", {}).get("fetch") if isinstance(o.get("detail"), dict) else None
         if isinstance(fetch, dict) and "at" in fetch:
             fetch["at"] = "-"
+        # the simulated certificate expires 10 days after the server started: its date
+        # and the days left are the calendar's too
+        if o.get("code") == "W-HTTPS" and o["detail"].get("cause") == "expiring":
+            o["detail"]["expires"], o["detail"]["days_left"] = "-", "-"
+            o["evidence"] = "HTTPS 证书将于 - 到期（剩余 - 天）"
         out.write(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n")
 EOF
 cp "$work/out/targets.csv" "$work/new/targets.csv"
