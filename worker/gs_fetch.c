@@ -63,7 +63,9 @@ struct host {
     size_t queued;
     uint32_t active;
     int64_t next_start_ms;
-    ipgrp_t *ip;      /* the address its first connection went to; NULL until then */
+    ipgrp_t *ip;   /* the address its first connection went to; NULL until then */
+    host_t *qnext; /* in the list of hosts with queued requests (inq) */
+    bool inq;
     uint32_t strikes; /* 429/503 answers in a row (the back-off doubles with each) */
 };
 
@@ -91,6 +93,7 @@ struct gs_fetch {
     struct curl_slist *connect_to;
     struct curl_slist *resolve;
     host_t *hosts[HOST_BUCKETS];
+    host_t *qhosts; /* the hosts with queued requests: what start_ready looks at */
     ipgrp_t *ips[IP_BUCKETS];
     uint64_t rnd; /* xorshift state of the back-off's jitter */
     size_t queued, running;
@@ -284,6 +287,11 @@ int gs_fetch_add_ex(gs_fetch_t *f, const char *url, void *owner, const gs_fetch_
     h->tail = r;
     h->queued++;
     f->queued++;
+    if (!h->inq) {
+        h->inq = true;
+        h->qnext = f->qhosts;
+        f->qhosts = h;
+    }
     return 0;
 }
 
@@ -487,50 +495,63 @@ static int start_ready(gs_fetch_t *f)
 {
     int64_t now = gs_now_ms();
     int64_t next = -1;
-    for (size_t b = 0; b < HOST_BUCKETS && f->queued; b++)
-        for (host_t *h = f->hosts[b]; h; h = h->next) {
-            while (h->head && f->running < MAX_RUNNING && h->active < f->cfg->host_connections) {
-                req_t *r = h->head;
-                ipgrp_t *ip = r->ipv6_only ? NULL : h->ip;
-                if (ip && ip->active >= f->cfg->ip_connections)
-                    break; /* a transfer to that address ends first: poll wakes for it */
-                /* a host whose address is not known yet sends one transfer to learn it */
-                if (!h->ip && h->active && f->cfg->ip_connections)
-                    break;
-                int64_t at =
-                    r->not_before_ms > h->next_start_ms ? r->not_before_ms : h->next_start_ms;
-                if (ip && ip->next_start_ms > at)
-                    at = ip->next_start_ms;
-                if (at > now) {
-                    if (next < 0 || at - now < next)
-                        next = at - now;
-                    break;
-                }
-                h->head = r->next;
-                if (!h->head)
-                    h->tail = NULL;
-                r->next = NULL;
-                h->queued--;
-                f->queued--;
-                if (start(f, r) < 0) {
-                    gs_response_t resp;
-                    memset(&resp, 0, sizeof(resp));
-                    snprintf(resp.error, sizeof(resp.error), "cannot start transfer");
-                    resp.curl_code = CURLE_FAILED_INIT;
-                    resp.body = (char *)"";
-                    resp.content_type = (char *)"";
-                    resp.final_url = r->url;
-                    r->cb(r->ud, r->url, &resp);
-                    req_free(r);
-                    continue;
-                }
-                h->active++;
-                if (h->next_start_ms < now + f->cfg->host_delay_ms)
-                    h->next_start_ms = now + f->cfg->host_delay_ms;
-                if (ip)
-                    ip->next_start_ms = now + f->cfg->ip_delay_ms;
+    /* The hosts with something queued, not every host met: a sweep meets thousands (each
+     * site's and every external link's) and this runs twice a turn of the loop. A callback
+     * below may queue requests, putting hosts at the head of the list: they wait for the
+     * next call. */
+    for (host_t *h = f->qhosts; h && f->queued; h = h->qnext) {
+        while (h->head && f->running < MAX_RUNNING && h->active < f->cfg->host_connections) {
+            req_t *r = h->head;
+            ipgrp_t *ip = r->ipv6_only ? NULL : h->ip;
+            if (ip && ip->active >= f->cfg->ip_connections)
+                break; /* a transfer to that address ends first: poll wakes for it */
+            /* a host whose address is not known yet sends one transfer to learn it */
+            if (!h->ip && h->active && f->cfg->ip_connections)
+                break;
+            int64_t at = r->not_before_ms > h->next_start_ms ? r->not_before_ms : h->next_start_ms;
+            if (ip && ip->next_start_ms > at)
+                at = ip->next_start_ms;
+            if (at > now) {
+                if (next < 0 || at - now < next)
+                    next = at - now;
+                break;
             }
+            h->head = r->next;
+            if (!h->head)
+                h->tail = NULL;
+            r->next = NULL;
+            h->queued--;
+            f->queued--;
+            if (start(f, r) < 0) {
+                gs_response_t resp;
+                memset(&resp, 0, sizeof(resp));
+                snprintf(resp.error, sizeof(resp.error), "cannot start transfer");
+                resp.curl_code = CURLE_FAILED_INIT;
+                resp.body = (char *)"";
+                resp.content_type = (char *)"";
+                resp.final_url = r->url;
+                r->cb(r->ud, r->url, &resp);
+                req_free(r);
+                continue;
+            }
+            h->active++;
+            if (h->next_start_ms < now + f->cfg->host_delay_ms)
+                h->next_start_ms = now + f->cfg->host_delay_ms;
+            if (ip)
+                ip->next_start_ms = now + f->cfg->ip_delay_ms;
         }
+    }
+    /* drop the hosts whose queue is empty now (no callbacks run here) */
+    for (host_t **pp = &f->qhosts; *pp;) {
+        host_t *h = *pp;
+        if (h->head) {
+            pp = &h->qnext;
+        } else {
+            *pp = h->qnext;
+            h->qnext = NULL;
+            h->inq = false;
+        }
+    }
     return (int)next;
 }
 
