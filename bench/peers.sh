@@ -21,11 +21,14 @@
 # server's CPU µs/page), the ratios of govsweep to each, the budget of performance.md
 # against what was measured, govsweep's CPU by process, and the exact commands.
 #
-#   bench/peers.sh [--sites N] [--pages-per-site N] [--seed N] [--build DIR]
+#   bench/peers.sh [--sites N] [--pages-per-site N] [--head-bytes N] [--seed N] [--build DIR]
 #                  [--server-threads N] [--wget-procs N] [--curl-parallel N]
 #                  [--scrapy-concurrency N] [--dict-terms N] [--passes N] [--repeat N]
 #                  [--skip wget,scrapy,scaling,dict] [--keep DIR]
 #
+# --head-bytes N (default 12000) weighs every page's head with N bytes of inline script, as
+# a real portal's head is (bundled libraries, widgets): the pages are then 20-40 KB, as the
+# budget's corpus (without it the simulator's pages average ~15 KB). 0: the light pages.
 # --repeat N runs every timed command N times and keeps the fastest (by wall): on a shared
 # machine the slower runs measure the neighbours. --passes is the parse floor's own passes.
 # --keep DIR keeps the corpus, the saved pages, the logs and each run's output in DIR.
@@ -36,12 +39,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
-SITES=60 PPS=100 SEED=42 BUILD=build SERVER_THREADS=2 WGET_PROCS=64 CURL_PAR=64
+SITES=60 PPS=100 HEAD_BYTES=12000 SEED=42 BUILD=build SERVER_THREADS=2 WGET_PROCS=64 CURL_PAR=64
 SCRAPY_CONC=128 DICT_TERMS=100000 PASSES=3 REPEAT=1 SKIP="" KEEP=""
 while [ $# -gt 0 ]; do
     case $1 in
     --sites) SITES=$2; shift 2 ;;
     --pages-per-site) PPS=$2; shift 2 ;;
+    --head-bytes) HEAD_BYTES=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --server-threads) SERVER_THREADS=$2; shift 2 ;;
@@ -102,7 +106,8 @@ echo "runs: each timed command $REPEAT time(s), the fastest kept"
 echo "tools: $(curl --version | head -n1 | cut -d' ' -f1-2), $(wget --version | head -n1 | cut -d' ' -f1-3), Scrapy $scrapy_v, libxml2 $(xmllint --version 2>&1 | head -n1 | awk '{print $NF}')"
 
 sim_args=(--out "$work/prov" --port 0 --seed "$SEED" --sites "$SITES" --accounts 0
-    --pages-per-site "$PPS" --defect-rate 0 --reference-time 2021-06-15 --threads "$SERVER_THREADS")
+    --pages-per-site "$PPS" --head-bytes "$HEAD_BYTES" --defect-rate 0 --reference-time 2021-06-15
+    --threads "$SERVER_THREADS")
 note "$SIM" "${sim_args[@]}"
 "$SIM" "${sim_args[@]}" >"$work/sim.log" 2>&1 &
 sim=$!

@@ -409,6 +409,8 @@ typedef struct sim_target {
     } u;
 } sim_target_t;
 
+#define SIM_HEAD_BYTES_MAX (256u * 1024u)
+
 typedef struct sim_opts {
     const char *out_dir;     /* --out */
     const char *data_dir;    /* --data-dir: holidays.tsv is read from there */
@@ -427,6 +429,7 @@ typedef struct sim_opts {
     bool serve;              /* false with --no-serve */
     bool ipv6;               /* ::1 can be bound (probed at start): IPv6 sites are planted */
     bool tls;                /* false with --no-tls: no HTTPS at all, no W-HTTPS truth */
+    unsigned head_bytes;     /* --head-bytes: inline script added to every site page's head */
 } sim_opts_t;
 
 /* The working-day calendar (sim_calendar.c): the dates that differ from Monday-Friday. */

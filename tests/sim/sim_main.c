@@ -6,7 +6,7 @@
  *             [--pages-per-site N=40] [--reference-time YYYY-MM-DD[THH:MM[:SS]]]
  *             [--defect-rate F=0.3] [--faults] [--flap-rate F=0.1] [--flap-sites N=1]
  *             [--data-dir DIR] [--port P=0] [--listen 127.0.0.1] [--threads N=2]
- *             [--no-tls] [--no-serve] [--fix-targets ID,ID...]
+ *             [--no-tls] [--no-serve] [--fix-targets ID,ID...] [--head-bytes N=0]
  *
  * Writes registry.csv, truth.jsonl, clean.txt, plan.jsonl (sim_files.c), then listens,
  * writes ca.pem (the test CA of its HTTPS listener), connect-to.txt and `port` once the
@@ -52,7 +52,7 @@ static void usage(FILE *f)
           "                 [--pages-per-site N] [--reference-time YYYY-MM-DD[THH:MM[:SS]]]\n"
           "                 [--defect-rate F] [--faults] [--flap-rate F] [--flap-sites N]\n"
           "                 [--data-dir DIR] [--port P] [--listen ADDR] [--threads N]\n"
-          "                 [--no-tls] [--no-serve] [--fix-targets ID,ID...]\n"
+          "                 [--no-tls] [--no-serve] [--fix-targets ID,ID...] [--head-bytes N]\n"
           "Serves a simulated province of government websites and feeds on loopback and\n"
           "writes registry.csv, truth.jsonl, clean.txt, plan.jsonl, connect-to.txt, ca.pem\n"
           "into DIR. tests/sim/README.md describes every option and defect.\n",
@@ -148,6 +148,7 @@ int main(int argc, char **argv)
         O_FLAP_SITES,
         O_NOTLS,
         O_FIX,
+        O_HEAD,
     };
     static const struct option longopts[] = {
         {"out", required_argument, NULL, O_OUT},
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
         {"flap-sites", required_argument, NULL, O_FLAP_SITES},
         {"no-tls", no_argument, NULL, O_NOTLS},
         {"fix-targets", required_argument, NULL, O_FIX},
+        {"head-bytes", required_argument, NULL, O_HEAD},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -211,6 +213,11 @@ int main(int argc, char **argv)
             if (parse_uint("--pages-per-site", optarg, 4, MAX_PAGES, &v) < 0)
                 return 2;
             o.pages_per_site = (unsigned)v;
+            break;
+        case O_HEAD:
+            if (parse_uint("--head-bytes", optarg, 0, SIM_HEAD_BYTES_MAX, &v) < 0)
+                return 2;
+            o.head_bytes = (unsigned)v;
             break;
         case O_REF:
             if (gs_time_parse_reference(optarg, &o.ref_unix, &err) < 0) {
