@@ -7,6 +7,7 @@
  * base's directory instead of the document), lower-case the host and upper-case percent
  * escapes, so one resource has one spelling in the visited set. */
 #include "gs_url.h"
+#include "gs_err.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -72,7 +73,7 @@ static int url_must_encode(unsigned char c, int in_query)
  * spaces, drop every tab/CR/LF, drop the fragment, turn '\' into '/' before the query,
  * and percent-encode what must be encoded in path and query. The authority is copied
  * as is, so an internationalized host reaches libcurl in UTF-8. Writes a NUL-terminated
- * string into out; returns 0, or -1 when out of memory or it does not fit in outmax. */
+ * string into out; returns 0, GS_ENOMEM, or GS_ETOOBIG when it does not fit in outmax. */
 static int url_clean(const char *in, char *out, size_t outmax)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -84,8 +85,10 @@ static int url_clean(const char *in, char *out, size_t outmax)
     while (n > 0 && (unsigned char)in[n - 1] <= 0x20)
         n--;
     char *s = malloc(n + 1);
-    if (!s)
-        return -1;
+    if (!s) {
+        out[0] = '\0';
+        return GS_ENOMEM;
+    }
     size_t len = 0;
     for (size_t i = 0; i < n && in[i] != '#'; i++)
         if (in[i] != '\t' && in[i] != '\n' && in[i] != '\r')
@@ -95,7 +98,7 @@ static int url_clean(const char *in, char *out, size_t outmax)
      * http and https), then path and query. */
     size_t i = url_scheme_len(s, len);
     size_t o = 0;
-    int rc = -1;
+    int rc = GS_ETOOBIG;
     if (i >= outmax)
         goto out;
     memcpy(out, s, i);
@@ -188,20 +191,25 @@ static int url_utf8_valid(const char *s)
     return 1;
 }
 
-/* The host of h, lower-cased, as a malloc'ed string; punycode when libcurl can make it
- * (its IDN conversion goes through the process locale: in the "C" locale it fails and we
- * keep the UTF-8 spelling). Brackets are kept for IPv6. NULL when there is no host, it
- * is not UTF-8, or there is no memory. */
-static char *url_get_host(CURLU *h)
+/* The host of h, lower-cased, as a malloc'ed string in *out; punycode when libcurl can
+ * make it (its IDN conversion goes through the process locale: in the "C" locale it fails
+ * and we keep the UTF-8 spelling). Brackets are kept for IPv6. *out is NULL when there is
+ * no host or it is not UTF-8. 0 or GS_ENOMEM. */
+static int url_get_host(CURLU *h, char **out)
 {
     char *host = NULL;
-    if (curl_url_get(h, CURLUPART_HOST, &host, CURLU_PUNYCODE) != CURLUE_OK) {
+    *out = NULL;
+    CURLUcode uc = curl_url_get(h, CURLUPART_HOST, &host, CURLU_PUNYCODE);
+    if (uc != CURLUE_OK) {
         /* When the IDN conversion fails, libcurl (7.88 to 8.x) returns the error but
-         * leaves its copy of the host in *part: it is ours to free. */
+         * leaves its copy of the host in *part: it is ours to free. 7.88 reports a failed
+         * conversion as CURLUE_OUT_OF_MEMORY too, so only the plain call below can tell
+         * a real shortage. */
         curl_free(host);
         host = NULL;
-        if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-            return NULL;
+        uc = curl_url_get(h, CURLUPART_HOST, &host, 0);
+        if (uc != CURLUE_OK)
+            return uc == CURLUE_OUT_OF_MEMORY ? GS_ENOMEM : 0;
     }
     char *copy = NULL;
     size_t n = host ? strlen(host) : 0;
@@ -219,25 +227,41 @@ static char *url_get_host(CURLU *h)
             lit[m] = ']';
             lit[m + 1] = '\0';
             copy = strdup(lit);
+            if (!copy)
+                goto nomem;
         }
     }
     /* A host that is not even UTF-8 names nothing that DNS or IDNA could resolve. */
     if (!copy && n > 0 && url_utf8_valid(host)) {
         copy = strdup(host);
-        for (char *p = copy; p && *p; p++)
+        if (!copy)
+            goto nomem;
+        for (char *p = copy; *p; p++)
             *p = (char)url_lower((unsigned char)*p);
     }
     curl_free(host);
-    return copy;
+    *out = copy;
+    return 0;
+nomem:
+    curl_free(host);
+    return GS_ENOMEM;
 }
 
-char *gs_url_resolve(const char *base, const char *href)
+/* A libcurl URL API result as ours: out of memory is an error, any other failure means
+ * the URL is not one we crawl (GS_EINVAL, which callers turn into "no URL"). */
+static int url_rc(CURLUcode uc)
 {
+    return uc == CURLUE_OK ? 0 : uc == CURLUE_OUT_OF_MEMORY ? GS_ENOMEM : GS_EINVAL;
+}
+
+int gs_url_resolve_rc(const char *base, const char *href, char **out)
+{
+    *out = NULL;
     if (!base || !href || strnlen(href, GS_URL_MAX + 1) > GS_URL_MAX ||
         strnlen(base, GS_URL_MAX + 1) > GS_URL_MAX)
-        return NULL;
+        return 0;
 
-    char *result = NULL;
+    int rc = GS_ENOMEM;
     char *cbase = malloc(GS_URL_CLEAN_MAX + 1);
     char *chref = malloc(GS_URL_CLEAN_MAX + 1);
     CURLU *h = curl_url();
@@ -246,34 +270,41 @@ char *gs_url_resolve(const char *base, const char *href)
     char *host = NULL;
     if (!cbase || !chref || !h)
         goto out;
-    if (url_clean(base, cbase, GS_URL_CLEAN_MAX + 1) < 0 ||
-        url_clean(href, chref, GS_URL_CLEAN_MAX + 1) < 0)
+    if ((rc = url_clean(base, cbase, GS_URL_CLEAN_MAX + 1)) < 0 ||
+        (rc = url_clean(href, chref, GS_URL_CLEAN_MAX + 1)) < 0)
         goto out;
-    if (curl_url_set(h, CURLUPART_URL, cbase, 0) != CURLUE_OK)
+    if ((rc = url_rc(curl_url_set(h, CURLUPART_URL, cbase, 0))) < 0)
         goto out;
     /* An empty reference (after dropping whitespace and fragment) is the base document
      * itself; libcurl 7.88 would give the base's directory. */
-    if (chref[0] && curl_url_set(h, CURLUPART_URL, chref, 0) != CURLUE_OK)
+    if (chref[0] && (rc = url_rc(curl_url_set(h, CURLUPART_URL, chref, 0))) < 0)
         goto out;
-    if (curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
+    if ((rc = url_rc(curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0))) < 0)
         goto out;
 
-    if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+    if ((rc = url_rc(curl_url_get(h, CURLUPART_SCHEME, &scheme, 0))) < 0)
         goto out;
+    rc = GS_EINVAL;
     if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
         goto out;
 
-    host = url_get_host(h);
-    if (!host || curl_url_set(h, CURLUPART_HOST, host, 0) != CURLUE_OK)
+    if ((rc = url_get_host(h, &host)) < 0)
+        goto out;
+    rc = GS_EINVAL;
+    if (!host || (rc = url_rc(curl_url_set(h, CURLUPART_HOST, host, 0))) < 0)
         goto out;
 
-    if (curl_url_get(h, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+    if ((rc = url_rc(curl_url_get(h, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT))) < 0)
         goto out;
+    rc = GS_EINVAL;
     if (strlen(url) > GS_URL_MAX)
         goto out;
-    result = strdup(url);
-    if (result)
-        url_upper_escapes(result);
+    rc = GS_ENOMEM;
+    *out = strdup(url);
+    if (!*out)
+        goto out;
+    url_upper_escapes(*out);
+    rc = 0;
 out:
     curl_free(url);
     curl_free(scheme);
@@ -281,7 +312,13 @@ out:
     curl_url_cleanup(h);
     free(chref);
     free(cbase);
-    return result;
+    return rc == GS_ENOMEM ? rc : 0;
+}
+
+char *gs_url_resolve(const char *base, const char *href)
+{
+    char *url;
+    return gs_url_resolve_rc(base, href, &url) < 0 ? NULL : url;
 }
 
 struct gs_urlbase {
@@ -346,10 +383,11 @@ static int plain_path(const char *p, size_t n)
     return 1;
 }
 
-char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href)
+int gs_urlbase_resolve_rc(const gs_urlbase_t *b, const char *href, char **out)
 {
+    *out = NULL;
     if (!href)
-        return NULL;
+        return 0;
     size_t n = strlen(href);
     /* the fast path takes no leading or trailing white space: let the full path trim it */
     if (n && n < 2048 && href[0] != ' ' && href[n - 1] != ' ' && plain_path(href, n) &&
@@ -361,13 +399,20 @@ char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href)
         if (pl + n <= GS_URL_MAX) {
             char *r = malloc(pl + n + 1);
             if (!r)
-                return NULL;
+                return GS_ENOMEM;
             memcpy(r, prefix, pl);
             memcpy(r + pl, href, n + 1);
-            return r;
+            *out = r;
+            return 0;
         }
     }
-    return gs_url_resolve(b->base, href);
+    return gs_url_resolve_rc(b->base, href, out);
+}
+
+char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href)
+{
+    char *url;
+    return gs_urlbase_resolve_rc(b, href, &url) < 0 ? NULL : url;
 }
 
 /* The host of a plain http(s) URL without parsing it: "http://" or "https://", a host of
@@ -435,7 +480,8 @@ char *gs_url_host(const char *url)
         goto out;
     if (curl_url_set(h, CURLUPART_URL, clean, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
         goto out;
-    host = url_get_host(h);
+    if (url_get_host(h, &host) < 0)
+        goto out;
     size_t n = host ? strlen(host) : 0;
     if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
         memmove(host, host + 1, n - 2);

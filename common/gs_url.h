@@ -17,6 +17,10 @@
  * default port dropped, empty path becomes "/", dot segments removed. Leading/trailing
  * whitespace in href is ignored. */
 char *gs_url_resolve(const char *base, const char *href);
+/* gs_url_resolve that tells the two NULLs apart: 0 with *out the URL, or NULL when href
+ * names nothing we crawl; GS_ENOMEM (and *out NULL) when memory ran out, so that a parser
+ * does not take a shortage for a link that is not there. */
+int gs_url_resolve_rc(const char *base, const char *href, char **out);
 
 /* A base URL parsed once, for resolving the many links of one page.
  *
@@ -31,6 +35,8 @@ typedef struct gs_urlbase gs_urlbase_t;
 gs_urlbase_t *gs_urlbase_new(const char *base);
 void gs_urlbase_destroy(gs_urlbase_t **self_p);
 char *gs_urlbase_resolve(const gs_urlbase_t *b, const char *href);
+/* gs_urlbase_resolve with the error apart, as gs_url_resolve_rc. */
+int gs_urlbase_resolve_rc(const gs_urlbase_t *b, const char *href, char **out);
 
 /* The lower-cased host of an absolute URL (no port, no brackets), or NULL. */
 char *gs_url_host(const char *url);

@@ -100,7 +100,17 @@ void gs_profrules_destroy(gs_profrules_t **self_p)
 
 /* ---- the account --------------------------------------------------------------------- */
 
-static void set_str(char **dst, const char *src, size_t max)
+/* Remember the first allocation failure of the feeding functions (which return nothing:
+ * gs_job calls them as answers arrive); gs_account_check returns it instead of judging
+ * facts that lost a part. */
+static void acct_fail(gs_account_t *a, int rc)
+{
+    if (rc < 0 && !a->err)
+        a->err = rc;
+}
+
+/* Replace *dst by a copy of src cut to max bytes (a shortage recorded in a). */
+static void set_str(gs_account_t *a, char **dst, const char *src, size_t max)
 {
     size_t n = strlen(src ? src : "");
     if (n > max)
@@ -108,8 +118,10 @@ static void set_str(char **dst, const char *src, size_t max)
     while (n && ((unsigned char)src[n] & 0xC0) == 0x80)
         n--; /* cut on a character boundary */
     char *s = malloc(n + 1);
-    if (!s)
+    if (!s) {
+        acct_fail(a, GS_ENOMEM);
         return;
+    }
     memcpy(s, src ? src : "", n);
     s[n] = '\0';
     free(*dst);
@@ -183,7 +195,7 @@ void gs_account_closed_text(gs_account_t *a, const char *text, size_t len)
     const char *m = closed_marker(a, text);
     if (m) {
         a->closed = true;
-        set_str(&a->closed_marker, m, FIELD_MAX);
+        set_str(a, &a->closed_marker, m, FIELD_MAX);
     }
 }
 
@@ -192,27 +204,31 @@ static void post_content(gs_account_t *a, const char *title, const char *text, c
 {
     size_t tl = strlen(title), xl = strlen(text);
     char *buf = malloc(tl + xl + 2);
-    if (!buf)
+    if (!buf) {
+        acct_fail(a, GS_ENOMEM);
         return;
+    }
     memcpy(buf, title, tl);
     buf[tl] = '\n';
     memcpy(buf + tl + 1, text, xl + 1);
     size_t before = a->wording.len + a->spam.len + a->privacy.len;
-    gs_content_dict(a->env, buf, tl + 1 + xl, url, &a->wording, &a->spam, NULL);
-    if (gs_content_privacy(buf, tl + 1 + xl, a->ref_day, a->cfg->privacy_mobiles, url,
-                           &a->privacy) > 0)
+    acct_fail(a, gs_content_dict(a->env, buf, tl + 1 + xl, url, &a->wording, &a->spam, NULL));
+    int rc =
+        gs_content_privacy(buf, tl + 1 + xl, a->ref_day, a->cfg->privacy_mobiles, url, &a->privacy);
+    acct_fail(a, rc);
+    if (rc > 0)
         a->mobiles_in_bulk = true;
     if (!a->first_post_url && a->wording.len + a->spam.len + a->privacy.len > before)
-        set_str(&a->first_post_url, url, 4096);
+        set_str(a, &a->first_post_url, url, 4096);
     free(buf);
 }
 
 void gs_account_feed(gs_account_t *a, const gs_feed_t *feed, const char *url)
 {
     a->read = true;
-    set_str(&a->format, gs_feed_format(feed), 16);
-    set_str(&a->shown_name, gs_feed_title(feed), FIELD_MAX);
-    set_str(&a->feed_link, gs_feed_link(feed), 4096);
+    set_str(a, &a->format, gs_feed_format(feed), 16);
+    set_str(a, &a->shown_name, gs_feed_title(feed), FIELD_MAX);
+    set_str(a, &a->feed_link, gs_feed_link(feed), 4096);
     a->posts = gs_feed_total(feed);
     a->newest = gs_feed_newest(feed, a->ref_unix);
     for (size_t i = 0; i < gs_feed_count(feed); i++) {
@@ -226,7 +242,7 @@ void gs_account_feed(gs_account_t *a, const gs_feed_t *feed, const char *url)
     const char *m = closed_marker(a, gs_feed_title(feed));
     if (m) {
         a->closed = true;
-        set_str(&a->closed_marker, m, FIELD_MAX);
+        set_str(a, &a->closed_marker, m, FIELD_MAX);
     }
 }
 
@@ -296,24 +312,28 @@ void gs_account_profile(gs_account_t *a, const char *body, size_t len, const cha
                         const char *url)
 {
     gs_page_t page;
-    if (gs_page_parse(&page, body, len, content_type, url, a->ref_unix, 2000, a->env->t2s) < 0) {
+    int rc = gs_page_parse(&page, body, len, content_type, url, a->ref_unix, 2000, a->env->t2s);
+    if (rc < 0) {
+        /* a page that is no HTML is no profile; one lost for memory is an error */
+        if (rc == GS_ENOMEM)
+            acct_fail(a, rc);
         gs_page_cleanup(&page);
         return;
     }
     a->profile_read = true;
-    set_str(&a->profile_url, url, 4096);
+    set_str(a, &a->profile_url, url, 4096);
     char v[FIELD_MAX];
     if (profile_field(a, &page, "type", v, sizeof(v)))
-        set_str(&a->profile_type, v, FIELD_MAX);
+        set_str(a, &a->profile_type, v, FIELD_MAX);
     if (profile_field(a, &page, "owner", v, sizeof(v)))
-        set_str(&a->profile_owner, v, FIELD_MAX);
+        set_str(a, &a->profile_owner, v, FIELD_MAX);
     if (!a->shown_name && profile_field(a, &page, "name", v, sizeof(v)))
-        set_str(&a->shown_name, v, FIELD_MAX);
+        set_str(a, &a->shown_name, v, FIELD_MAX);
     gs_account_closed_text(a, page.text, page.text_len);
     /* no feed: the profile's dated list is the post list */
     if (!a->read) {
         a->read = true;
-        set_str(&a->format, "profile", 16);
+        set_str(a, &a->format, "profile", 16);
         a->posts = page.items;
         if (page.newest_item != GS_NO_DAY) /* noon CST of that day */
             a->newest = (int64_t)page.newest_item * 86400 + 4 * 3600;
@@ -332,10 +352,14 @@ static void menu_add(gs_account_t *a, const char *name, const char *url)
             return;
     gs_menu_entry_t *m = &a->menu[a->nmenu];
     memset(m, 0, sizeof(*m));
-    set_str(&m->name, name ? name : "", FIELD_MAX);
-    set_str(&m->url, url, GS_URL_MAX);
-    if (m->name && m->url)
+    set_str(a, &m->name, name ? name : "", FIELD_MAX);
+    set_str(a, &m->url, url, GS_URL_MAX);
+    if (m->name && m->url) {
         a->nmenu++;
+    } else {
+        free(m->name);
+        free(m->url);
+    }
 }
 
 /* A JSON menu: [{"name","url"}...], WeChat's {"button":[{"name","url","sub_button":[...]}]}
@@ -355,7 +379,8 @@ static void menu_json(gs_account_t *a, json_t *v, const char *base, int depth)
     const char *name = json_string_value(json_object_get(v, "name"));
     const char *url = json_string_value(json_object_get(v, "url"));
     if (url) {
-        char *abs = gs_url_resolve(base, url);
+        char *abs;
+        acct_fail(a, gs_url_resolve_rc(base, url, &abs));
         if (abs)
             menu_add(a, name, abs);
         free(abs);
@@ -378,8 +403,13 @@ int gs_account_menu(gs_account_t *a, const char *body, size_t len, const char *b
         return 0;
     }
     gs_page_t page;
-    if (gs_page_parse(&page, body, len, NULL, base, a->ref_unix, GS_ACCOUNT_MAX_MENU, NULL) == 0 &&
-        page.nlinks) {
+    int rc = gs_page_parse(&page, body, len, NULL, base, a->ref_unix, GS_ACCOUNT_MAX_MENU, NULL);
+    if (rc == GS_ENOMEM) {
+        gs_page_cleanup(&page);
+        acct_fail(a, rc);
+        return rc;
+    }
+    if (rc == 0 && page.nlinks) {
         for (size_t i = 0; i < page.nlinks; i++)
             if (page.links[i].kind == GS_LINK_A)
                 menu_add(a, page.links[i].text, page.links[i].url);
@@ -387,7 +417,7 @@ int gs_account_menu(gs_account_t *a, const char *body, size_t len, const char *b
     }
     gs_page_cleanup(&page);
     if (!a->menu_read) {
-        set_str(&a->menu_error, "菜单既不是 JSON 也不是含链接的 HTML", 256);
+        set_str(a, &a->menu_error, "菜单既不是 JSON 也不是含链接的 HTML", 256);
         return GS_EPARSE;
     }
     return 0;

@@ -64,12 +64,18 @@ typedef struct gs_account {
     char *menu_error; /* why the menu could not be read, "" */
     gs_menu_entry_t menu[GS_ACCOUNT_MAX_MENU];
     size_t nmenu;
+
+    int err; /* the first failure (GS_ENOMEM) of a feeding function; gs_account_check returns it */
 } gs_account_t;
 
 gs_account_t *gs_account_new(const gs_check_env_t *env, const char *id, const char *name,
                              const char *owner, const char *platform, const char *url,
                              const char *menu_url, int64_t ref_unix);
 void gs_account_destroy(gs_account_t **self_p);
+
+/* The feeding functions below return nothing (they run as answers arrive): a fact they
+ * could not keep for memory is remembered in a->err, and gs_account_check returns that
+ * error instead of judging the account on what is left. */
 
 /* A parsed feed of the account: posts, dates, content, the name it shows. */
 void gs_account_feed(gs_account_t *a, const gs_feed_t *feed, const char *url);
@@ -83,10 +89,11 @@ void gs_account_profile(gs_account_t *a, const char *body, size_t len, const cha
 /* A closed-account marker in text (a body that is neither feed nor readable profile). */
 void gs_account_closed_text(gs_account_t *a, const char *text, size_t len);
 
-/* The menu's list (JSON [{"name","url"}...] or HTML links). 0, or GS_EPARSE when neither. */
+/* The menu's list (JSON [{"name","url"}...] or HTML links). 0, GS_EPARSE when neither, or
+ * GS_ENOMEM (also kept in a->err). */
 int gs_account_menu(gs_account_t *a, const char *body, size_t len, const char *base);
 
-/* Every M- check on the facts (gs_chk_account.c). */
+/* Every M- check on the facts (gs_chk_account.c); a->err first, when a fact was lost. */
 int gs_account_check(gs_account_t *a, gs_findings_t *out);
 
 #endif

@@ -1,10 +1,12 @@
 /* gs_checks.c -- the data the checks share, the finding helper, and the account checks
  * M-CLOSED and M-STALE. The website checks are in gs_chk_*.c, on gs_site facts. */
 #include "gs_checks.h"
+#include "gs_buf.h"
 #include "gs_err.h"
 #include "gs_calendar.h"
 #include "gs_dict.h"
 #include "gs_log.h"
+#include "gs_msg.h"
 #include "gs_platform.h"
 #include "gs_site.h"
 #include "gs_t2s.h"
@@ -155,13 +157,57 @@ void gs_check_env_cleanup(gs_check_env_t *env)
     memset(env, 0, sizeof(*env));
 }
 
+/* Where json_dump_callback writes a detail: the bytes, and the first failure of an append.
+ * jansson 2.14's json_dumps can lose a failed append of its own buffer and return the
+ * text with a piece missing (a key gone, seen under allocation failure); writing through
+ * our own sink, a failure cannot pass unseen. */
+typedef struct detail_sink {
+    gs_buf_t buf;
+    int rc;
+} detail_sink_t;
+
+static int detail_put(const char *p, size_t n, void *data)
+{
+    detail_sink_t *d = data;
+    int rc = gs_buf_append(&d->buf, p, n);
+    if (rc < 0 && !d->rc)
+        d->rc = rc;
+    return rc < 0 ? -1 : 0;
+}
+
+void gs_chk_append(json_t **arr, json_t *v)
+{
+    /* jansson frees v when it cannot append it, also to a NULL array */
+    if (json_array_append_new(*arr, v) < 0) {
+        json_decref(*arr);
+        *arr = NULL;
+    }
+}
+
+void gs_chk_set(json_t **obj, const char *key, json_t *v)
+{
+    if (json_object_set_new(*obj, key, v) < 0) {
+        json_decref(*obj);
+        *obj = NULL;
+    }
+}
+
 int gs_chk_add(gs_findings_t *out, const char *code, bool veto, const char *url,
                const char *evidence, void *json_detail)
 {
     json_t *o = json_detail;
-    char *detail = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    if (!o)
+        return GS_ENOMEM; /* json_pack() gives NULL when memory ran out */
+    detail_sink_t d;
+    gs_buf_init(&d.buf, GS_MSG_MAX_BYTES); /* no detail can be larger than its message */
+    d.rc = 0;
+    int rc = json_dump_callback(o, detail_put, &d, JSON_PRESERVE_ORDER | JSON_COMPACT);
     json_decref(o);
-    int rc = gs_findings_add(out, code, veto, url ? url : "", evidence, detail);
+    char *detail = rc == 0 && d.rc == 0 ? gs_buf_steal(&d.buf) : NULL;
+    gs_buf_cleanup(&d.buf);
+    if (!detail)
+        return d.rc == GS_ETOOBIG ? GS_ETOOBIG : GS_ENOMEM;
+    rc = gs_findings_add(out, code, veto, url ? url : "", evidence, detail);
     free(detail);
     return rc;
 }

@@ -53,9 +53,19 @@ typedef struct gs_check_env {
     gs_termlist_t terms[GS_TERM_COUNT]; /* data/site-terms.tsv */
 } gs_check_env_t;
 
-/* Add a finding whose detail is a JSON object (a json_t *, consumed; NULL = "{}"). */
+/* Add a finding whose detail is a JSON object (a json_t *, consumed). A NULL detail is
+ * what json_pack() gives when memory ran out: GS_ENOMEM, as when the detail cannot be
+ * written, rather than a finding with its detail lost. */
 int gs_chk_add(gs_findings_t *out, const char *code, bool veto, const char *url,
                const char *evidence, void *json_detail);
+
+/* Add v (a json_t *, consumed; NULL when its maker ran out of memory) to the array *arr,
+ * or under key to the object *obj. When that fails the container is dropped and set to
+ * NULL: the detail it goes into then packs to NULL and gs_chk_add returns GS_ENOMEM,
+ * where a detail short of an element would have been stored. */
+struct json_t;
+void gs_chk_append(struct json_t **arr, struct json_t *v);
+void gs_chk_set(struct json_t **obj, const char *key, struct json_t *v);
 
 /* The profile-page rules of data/profiles.tsv (gs_account.c). */
 gs_profrules_t *gs_profrules_load(const char *data_dir, gs_err_t *err);

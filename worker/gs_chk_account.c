@@ -136,7 +136,7 @@ static int menu(gs_account_t *a, gs_findings_t *out)
         snprintf(ev, sizeof(ev), "账号菜单（%zu 项）中没有咨询、留言或互动入口", a->nmenu);
         json_t *names = json_array();
         for (size_t i = 0; i < a->nmenu; i++)
-            json_array_append_new(names, json_string(a->menu[i].name));
+            gs_chk_append(&names, json_string(a->menu[i].name));
         rc = gs_chk_add(out, "M-INTERACT", true, a->menu_url, ev,
                         json_pack("{s:s, s:o}", "cause", "no-interaction-menu", "menu", names));
     }
@@ -191,6 +191,8 @@ static int filing(gs_account_t *a, gs_findings_t *out)
 
 int gs_account_check(gs_account_t *a, gs_findings_t *out)
 {
+    if (a->err)
+        return a->err; /* some fact was lost: judging the rest would be a wrong answer */
     if (a->closed || a->status == 404 || a->status == 410)
         return closed(a, out);
     int rc = stale(a, out);

@@ -77,8 +77,8 @@ int gs_chk_columns(gs_site_t *s, gs_findings_t *out)
                                   "stale_first_rule", (int)first, "stale_columns", (int)total,
                                   "items", (int)c->items);
             if (o) {
-                json_object_set_new(o, "newest", days >= 0 ? json_string(d) : json_null());
-                json_object_set_new(o, "days", days >= 0 ? json_integer(days) : json_null());
+                gs_chk_set(&o, "newest", days >= 0 ? json_string(d) : json_null());
+                gs_chk_set(&o, "days", days >= 0 ? json_integer(days) : json_null());
             }
             rc = gs_chk_add(out, "W-COLUMN-STALE", stale_veto, c->url, ev, o);
         }

@@ -41,7 +41,7 @@ int gs_chk_home(gs_site_t *s, gs_findings_t *out)
         json_t *o = json_pack("{s:i, s:i, s:s}", "tries", s->home_tries, "status",
                               (int)s->home_status, "error", s->home_error);
         if (o)
-            json_object_set_new(o, "watch", watch_json(w));
+            gs_chk_set(&o, "watch", watch_json(w));
         int rc = gs_chk_add(out, "W-UNREACHABLE", w->veto, s->home_url, ev, o);
         if (rc < 0 || !s->home_ok)
             return rc;
@@ -58,7 +58,7 @@ int gs_chk_home(gs_site_t *s, gs_findings_t *out)
         json_t *o = json_pack("{s:i, s:i, s:s}", "tries", s->home_tries, "status",
                               (int)s->home_status, "error", s->home_error);
         if (o)
-            json_object_set_new(o, "watch", w ? watch_json(w) : json_string("none"));
+            gs_chk_set(&o, "watch", w ? watch_json(w) : json_string("none"));
         return gs_chk_add(out, "W-UNREACHABLE", true, s->home_url, ev, o);
     }
     int days_limit = (int)s->cfg->stale_days;

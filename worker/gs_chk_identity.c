@@ -155,7 +155,7 @@ static int chk_footer(gs_site_t *s, gs_findings_t *out)
             if (!strcmp(names[k].key, missing[i]) && el < sizeof(ev))
                 el += (size_t)snprintf(ev + el, sizeof(ev) - el, "%s%s", i ? "、" : "",
                                        names[k].name);
-        json_array_append_new(arr, json_string(missing[i]));
+        gs_chk_append(&arr, json_string(missing[i]));
     }
     if (code[0] && strcmp(code, s->sitecode) != 0 && el < sizeof(ev))
         snprintf(ev + el, sizeof(ev) - el, "（页面网站标识码 %s 与登记的 %s 不一致）", code,
@@ -179,10 +179,10 @@ static int chk_meta(gs_site_t *s, gs_findings_t *out)
         int i = order[k];
         if (!s->meta_missing[i])
             continue;
-        json_array_append_new(missing, json_string(gs_meta_names[i]));
-        json_object_set_new(counts, gs_meta_names[i], json_integer(s->meta_missing[i]));
-        json_object_set_new(examples, gs_meta_names[i],
-                            json_string(s->meta_example[i] ? s->meta_example[i] : ""));
+        gs_chk_append(&missing, json_string(gs_meta_names[i]));
+        gs_chk_set(&counts, gs_meta_names[i], json_integer(s->meta_missing[i]));
+        gs_chk_set(&examples, gs_meta_names[i],
+                   json_string(s->meta_example[i] ? s->meta_example[i] : ""));
         if (el < sizeof(ev))
             el += (size_t)snprintf(ev + el, sizeof(ev) - el, "%s%s（%u 个页面）", n ? "、" : "",
                                    gs_meta_names[i], s->meta_missing[i]);

@@ -66,9 +66,8 @@ static int late(gs_site_t *s, gs_findings_t *out, bool unanswered_kind)
             ymd(m->asked, a, sizeof(a));
             if (!open)
                 ymd(m->replied, r, sizeof(r));
-            json_array_append_new(ex,
-                                  json_pack("{s:s, s:s, s:s, s:i, s:s}", "title", m->title, "asked",
-                                            a, "replied", r, "days", days, "url", m->url));
+            gs_chk_append(&ex, json_pack("{s:s, s:s, s:s, s:i, s:s}", "title", m->title, "asked", a,
+                                         "replied", r, "days", days, "url", m->url));
         }
         n++;
     }
@@ -139,9 +138,8 @@ int gs_chk_interact(gs_site_t *s, gs_findings_t *out)
             ymd(m->asked, a, sizeof(a));
             if (!open)
                 ymd(m->replied, r, sizeof(r));
-            json_array_append_new(ex,
-                                  json_pack("{s:s, s:s, s:s, s:i, s:s}", "title", m->title, "asked",
-                                            a, "replied", r, "workdays", wd, "url", m->url));
+            gs_chk_append(&ex, json_pack("{s:s, s:s, s:s, s:i, s:s}", "title", m->title, "asked", a,
+                                         "replied", r, "workdays", wd, "url", m->url));
         }
         slow++;
     }

@@ -19,7 +19,7 @@ static int service(gs_site_t *s, gs_findings_t *out)
         while (*p) {
             const char *sep = strstr(p, "、");
             size_t l = sep ? (size_t)(sep - p) : strlen(p);
-            json_array_append_new(missing, json_stringn(p, l));
+            gs_chk_append(&missing, json_stringn(p, l));
             p += l + (sep ? strlen("、") : 0);
         }
         rc = gs_chk_add(out, "W-SERVICE", s->cfg->service_veto, h->url, ev,
@@ -101,13 +101,13 @@ static int dup_posts(gs_site_t *s, gs_findings_t *out)
             size_t ll = 0;
             for (size_t q = 0; q < nc; q++) {
                 const char *name = cols[q] >= 0 ? s->columns[cols[q]].name : "（无栏目）";
-                json_array_append_new(names, json_string(name));
+                gs_chk_append(&names, json_string(name));
                 if (ll < sizeof(list))
                     ll += (size_t)snprintf(list + ll, sizeof(list) - ll, "%s“%s”", q ? "、" : "",
                                            name);
             }
             for (size_t k = i; k < j && k < i + 20; k++)
-                json_array_append_new(urls, json_string(v[k]->url));
+                gs_chk_append(&urls, json_string(v[k]->url));
             char ev[1000];
             snprintf(ev, sizeof(ev), "信息“%s”在 %zu 个栏目重复发布：%s", v[i]->title, nc, list);
             rc = gs_chk_add(out, "W-DUP-POST", false, v[i]->url, ev,

@@ -1,6 +1,7 @@
 /* gs_content.c -- dictionaries and personal data on a text (gs_content.h). */
 #include "gs_content.h"
 #include "gs_date.h"
+#include "gs_err.h"
 #include "gs_utf8.h"
 
 #include <stdbool.h>
@@ -27,32 +28,36 @@ int gs_content_spam_terms(const gs_check_env_t *env, const char *text, size_t le
     return spam_weighs(out, k) ? (int)k : 0;
 }
 
-/* Append s and a newline to *dst (bounded). */
-static void append_line(char **dst, const char *s, size_t max)
+/* Append s and a newline to *dst (bounded: past max, lines are left out by design). 0 or
+ * GS_ENOMEM. */
+static int append_line(char **dst, const char *s, size_t max)
 {
     size_t have = *dst ? strlen(*dst) : 0, add = strlen(s);
     if (have + add + 2 > max)
-        return;
+        return 0;
     char *n = realloc(*dst, have + add + 2);
     if (!n)
-        return;
+        return GS_ENOMEM;
     memcpy(n + have, s, add);
     n[have + add] = '\n';
     n[have + add + 1] = '\0';
     *dst = n;
+    return 0;
 }
 
-void gs_content_dict(const gs_check_env_t *env, const char *text, size_t len, const char *url,
-                     gs_hits_t *wording, gs_hits_t *spam, char **terms)
+int gs_content_dict(const gs_check_env_t *env, const char *text, size_t len, const char *url,
+                    gs_hits_t *wording, gs_hits_t *spam, char **terms)
 {
     if (!env->dict)
-        return;
+        return 0;
     /* one pass of the shared automaton finds both */
     gs_dict_wording_t w[GS_CONTENT_HITS];
     gs_dict_spam_t sp[GS_CONTENT_HITS];
     int nwi = 0, nsi = 0;
-    if (gs_dict_scan(env->dict, text, len, w, GS_CONTENT_HITS, &nwi, sp, GS_CONTENT_HITS, &nsi) < 0)
-        return;
+    int rc =
+        gs_dict_scan(env->dict, text, len, w, GS_CONTENT_HITS, &nwi, sp, GS_CONTENT_HITS, &nsi);
+    if (rc < 0)
+        return rc;
     size_t nw = nwi < 0 ? 0 : (size_t)nwi > GS_CONTENT_HITS ? GS_CONTENT_HITS : (size_t)nwi;
     size_t ns = nsi < 0 ? 0 : (size_t)nsi > GS_CONTENT_HITS ? GS_CONTENT_HITS : (size_t)nsi;
     char snip[256], extra[300];
@@ -62,18 +67,21 @@ void gs_content_dict(const gs_check_env_t *env, const char *text, size_t len, co
             snip[0] = '\0';
         snprintf(extra, sizeof(extra), "%s\t%s", w[i].right,
                  w[i].severity == GS_DICT_SERIOUS ? "serious" : "normal");
-        gs_hits_add(wording, w[i].wrong, extra, url, snip);
+        if ((rc = gs_hits_add(wording, w[i].wrong, extra, url, snip)) < 0)
+            return rc;
     }
     if (!spam_weighs(sp, ns))
-        return;
+        return 0;
     for (size_t i = 0; i < ns; i++) {
         if (gs_utf8_snippet(text, len, sp[i].offset, sp[i].len, GS_DICT_SNIPPET_RADIUS, snip,
                             sizeof(snip)) < 0)
             snip[0] = '\0';
-        gs_hits_add(spam, sp[i].term, sp[i].category, url, snip);
-        if (terms)
-            append_line(terms, sp[i].term, 16 * 1024);
+        if ((rc = gs_hits_add(spam, sp[i].term, sp[i].category, url, snip)) < 0)
+            return rc;
+        if (terms && (rc = append_line(terms, sp[i].term, 16 * 1024)) < 0)
+            return rc;
     }
+    return 0;
 }
 
 /* ISO 7064 MOD 11-2 check of an 18-character 身份证号, with a plausible birth date. */
@@ -122,7 +130,8 @@ int gs_content_privacy(const char *text, size_t len, int32_t ref_day, uint32_t m
             !(i + 18 < n && (is_digit(t[i + 18]) || t[i + 18] == 'X'))) {
             char masked[24];
             snprintf(masked, sizeof(masked), "%.6s********%.4s", t + i, t + i + 14);
-            gs_hits_add(privacy, masked, "id-number", url, "");
+            if (gs_hits_add(privacy, masked, "id-number", url, "") < 0)
+                return GS_ENOMEM;
         } else if (run == 11 && t[i] == '1' && t[i + 1] >= '3' && t[i + 1] <= '9') {
             uint64_t v = 0;
             for (size_t k = 0; k < 11; k++)
@@ -141,7 +150,8 @@ int gs_content_privacy(const char *text, size_t len, int32_t ref_day, uint32_t m
     if (nmob >= min_mobiles && nmob > 0) {
         char count[24];
         snprintf(count, sizeof(count), "%zu", nmob);
-        gs_hits_add(privacy, first_mobile, "mobile", url, count);
+        if (gs_hits_add(privacy, first_mobile, "mobile", url, count) < 0)
+            return GS_ENOMEM;
         return 1;
     }
     return 0;

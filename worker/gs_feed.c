@@ -774,18 +774,23 @@ static enum field_kind atom_kind(const xmlNode *node)
     return kind;
 }
 
-/* A publication time read from a date element; 0 when node is NULL or its text is no
- * time (or one before 1970, which no post has). */
-static int64_t xml_date(const xmlNode *node)
+/* A publication time read from a date element, in *out: 0 when node is NULL or its text is
+ * no time (or one before 1970, which no post has). 0, or GS_ENOMEM: a date that could not
+ * be read for memory is an error, not "no date", which would keep the post undated. */
+static int xml_date(const xmlNode *node, int64_t *out)
 {
     char *s;
-    if (!node || xml_raw(NULL, node, FEED_DATE_MAX, &s, NULL) < 0)
+    *out = 0;
+    if (!node)
         return 0;
+    if (xml_raw(NULL, node, FEED_DATE_MAX, &s, NULL) < 0)
+        return GS_ENOMEM;
     int64_t t = 0;
     if (gs_time_parse_any(trim(s), &t) < 0 || t < 0)
         t = 0;
     free(s);
-    return t;
+    *out = t;
+    return 0;
 }
 
 /* ---- the feed ------------------------------------------------------------------------ */
@@ -842,18 +847,20 @@ static int feed_take(gs_feed_t *f)
     return f->nposts < GS_FEED_MAX_POSTS;
 }
 
-/* The time of an RSS item: pubDate, then dc:date (RSS 1.0 and many bridges), then the
- * Atom elements some RSS writers borrow; the first that parses. */
-static int64_t rss_date(const xml_ctx_t *c, const xmlNode *item)
+/* The time of an RSS item in *t: pubDate, then dc:date (RSS 1.0 and many bridges), then
+ * the Atom elements some RSS writers borrow; the first that parses (0: none). 0 or
+ * GS_ENOMEM. */
+static int rss_date(const xml_ctx_t *c, const xmlNode *item, int64_t *t)
 {
     const xmlChar *atom = (const xmlChar *)NS_ATOM;
     const xmlNode *cands[] = {
         item_field(c, item, "pubDate", c->ns), item_field(c, item, "date", (const xmlChar *)NS_DC),
         item_field(c, item, "published", atom), item_field(c, item, "updated", atom)};
-    for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
-        int64_t t = xml_date(cands[i]);
-        if (t)
-            return t;
+    *t = 0;
+    for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]) && !*t; i++) {
+        int rc = xml_date(cands[i], t);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -890,7 +897,10 @@ static char *rss_item_link(const xml_ctx_t *c, const xmlNode *item)
 /* Read one RSS item. */
 static int rss_item(xml_ctx_t *c, const xmlNode *item)
 {
-    int64_t t = rss_date(c, item);
+    int64_t t;
+    int rc = rss_date(c, item, &t);
+    if (rc < 0)
+        return rc;
     if (!feed_take(c->f))
         return feed_add_dated(c->f, t);
     /* content:encoded is the full post; description is often only its summary. */
@@ -904,15 +914,16 @@ static int rss_item(xml_ctx_t *c, const xmlNode *item)
         rss_item_link(c, item), xml_text(c, body, FIELD_HTML, GS_FEED_MAX_TEXT, 0), t);
 }
 
-/* The time of an Atom entry: published, then updated (Atom 1.0), then issued, modified
- * and created (Atom 0.3); the first that parses. */
-static int64_t atom_date(const xml_ctx_t *c, const xmlNode *entry)
+/* The time of an Atom entry in *t: published, then updated (Atom 1.0), then issued,
+ * modified and created (Atom 0.3); the first that parses (0: none). 0 or GS_ENOMEM. */
+static int atom_date(const xml_ctx_t *c, const xmlNode *entry, int64_t *t)
 {
     static const char *const names[] = {"published", "updated", "issued", "modified", "created"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        int64_t t = xml_date(item_field(c, entry, names[i], c->ns));
-        if (t)
-            return t;
+    *t = 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !*t; i++) {
+        int rc = xml_date(item_field(c, entry, names[i], c->ns), t);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -920,7 +931,10 @@ static int64_t atom_date(const xml_ctx_t *c, const xmlNode *entry)
 /* Read one Atom entry. */
 static int atom_entry(xml_ctx_t *c, const xmlNode *entry)
 {
-    int64_t t = atom_date(c, entry);
+    int64_t t;
+    int rc = atom_date(c, entry, &t);
+    if (rc < 0)
+        return rc;
     if (!feed_take(c->f))
         return feed_add_dated(c->f, t);
     const xmlNode *title = item_field(c, entry, "title", c->ns);

@@ -1,5 +1,6 @@
 /* gs_hits.c -- deduplicated content hits (gs_hits.h). */
 #include "gs_hits.h"
+#include "gs_err.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,8 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-void gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *url,
-                 const char *context)
+int gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *url,
+                const char *context)
 {
     for (size_t i = 0; i < h->len; i++)
         if (strcmp(h->items[i].what, what) == 0 &&
@@ -21,21 +22,21 @@ void gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *
              * order varies from run to run, the report must not. */
             if (url && strcmp(url, x->url) < 0) {
                 char *u = strdup(url), *c = dup_or_empty(context);
-                if (u && c) {
-                    free(x->url);
-                    free(x->context);
-                    x->url = u;
-                    x->context = c;
-                } else {
+                if (!u || !c) {
                     free(u);
                     free(c);
+                    return GS_ENOMEM;
                 }
+                free(x->url);
+                free(x->context);
+                x->url = u;
+                x->context = c;
             }
-            return;
+            return 0;
         }
     if (h->len >= GS_HITS_MAX) {
         h->dropped++;
-        return;
+        return 0;
     }
     gs_hit_t *x = &h->items[h->len];
     x->what = dup_or_empty(what);
@@ -47,10 +48,11 @@ void gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *
         free(x->extra);
         free(x->url);
         free(x->context);
-        return;
+        return GS_ENOMEM;
     }
     x->count = 1;
     h->len++;
+    return 0;
 }
 
 void gs_hits_cleanup(gs_hits_t *h)

@@ -29,9 +29,10 @@ typedef struct gs_hits {
     size_t dropped;
 } gs_hits_t;
 
-/* Add a hit (deduplicated by what+extra: the count goes up). */
-void gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *url,
-                 const char *context);
+/* Add a hit (deduplicated by what+extra: the count goes up). 0, or GS_ENOMEM when the hit
+ * (or its earlier page) could not be kept: the caller must fail, not judge without it. */
+int gs_hits_add(gs_hits_t *h, const char *what, const char *extra, const char *url,
+                const char *context);
 void gs_hits_cleanup(gs_hits_t *h);
 
 #endif

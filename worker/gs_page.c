@@ -121,7 +121,18 @@ typedef struct walk {
     size_t nrules;
     range_t skip[MAX_RANGES]; /* header and footer stretches: not publication dates */
     size_t nskip;
+    int err; /* the first GS_ENOMEM of the walk: a fact lost to it fails the parse */
 } walk_t;
+
+/* Remember an allocation failure of the walk. The walk goes on (its helpers return
+ * nothing and a half-built fact is simply not kept), and gs_page_parse returns the error:
+ * a page that parsed with a link or a line missing would be judged as if it had none. A
+ * ceiling reached (GS_ETOOBIG) is no error: the text is cut there by design. */
+static void walk_fail(walk_t *w, int rc)
+{
+    if (rc == GS_ENOMEM && !w->err)
+        w->err = rc;
+}
 
 static int32_t day_of(gs_ymd_t d)
 {
@@ -204,15 +215,34 @@ static int has_prop(xmlNode *n, const char *name)
     return 0;
 }
 
-/* An attribute as a new string, or NULL. */
-static char *attr(xmlNode *n, const char *name)
+/* An attribute as a new string, or NULL when it is absent or memory ran out (recorded in
+ * w: libxml2 gives NULL for both, but only a shortage leaves a present attribute
+ * without its value). */
+static char *attr(walk_t *w, xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (!v)
+    if (!v) {
+        if (has_prop(n, name))
+            walk_fail(w, GS_ENOMEM);
         return NULL;
+    }
     char *s = strdup((const char *)v);
     xmlFree(v);
+    if (!s)
+        walk_fail(w, GS_ENOMEM);
     return s;
+}
+
+/* The text content of n squeezed to at most max bytes, a new string; NULL when memory
+ * ran out (recorded in w). */
+static char *content_text(walk_t *w, xmlNode *n, size_t max)
+{
+    xmlChar *c = xmlNodeGetContent(n);
+    char *t = c ? squeeze((const char *)c, max) : NULL;
+    xmlFree(c);
+    if (!t)
+        walk_fail(w, GS_ENOMEM);
+    return t;
 }
 
 /* Lower-case s in place and drop ASCII whitespace, for matching CSS declarations. */
@@ -285,8 +315,10 @@ static void read_style_rules(walk_t *w, const char *css)
     if (n > 256 * 1024)
         n = 256 * 1024;
     char *s = malloc(n + 1);
-    if (!s)
+    if (!s) {
+        walk_fail(w, GS_ENOMEM);
         return;
+    }
     memcpy(s, css, n);
     s[n] = '\0';
     css_normalize(s);
@@ -411,8 +443,10 @@ static gs_link_t *link_slot(walk_t *w)
         if (nc > w->max_links)
             nc = w->max_links;
         gs_link_t *nl = realloc(w->p->links, nc * sizeof(*nl));
-        if (!nl)
+        if (!nl) {
+            walk_fail(w, GS_ENOMEM);
             return NULL;
+        }
         w->p->links = nl;
         w->links_cap = nc;
     }
@@ -425,11 +459,16 @@ static void add_link(walk_t *w, const frame_t *f, const char *ref, const char *t
     gs_link_t *l = link_slot(w);
     if (!l)
         return;
-    char *abs = w->ub ? gs_urlbase_resolve(w->ub, ref) : gs_url_resolve(w->base, ref);
+    char *abs;
+    int rc =
+        w->ub ? gs_urlbase_resolve_rc(w->ub, ref, &abs) : gs_url_resolve_rc(w->base, ref, &abs);
+    if (rc < 0)
+        walk_fail(w, rc);
     if (!abs)
         return;
     char *t = squeeze(text ? text : "", 1024);
     if (!t) {
+        walk_fail(w, GS_ENOMEM);
         free(abs);
         return;
     }
@@ -443,36 +482,39 @@ static void add_link(walk_t *w, const frame_t *f, const char *ref, const char *t
     w->p->nlinks++;
 }
 
-/* The text of an anchor: its content, else its title, else the alt of an image in it. */
-static char *anchor_text(xmlNode *n)
+/* The text of an anchor: its content, else its title, else the alt of an image in it.
+ * NULL when memory ran out (recorded in w). */
+static char *anchor_text(walk_t *w, xmlNode *n)
 {
-    xmlChar *c = xmlNodeGetContent(n);
-    char *t = squeeze(c ? (const char *)c : "", 1024);
-    xmlFree(c);
+    char *t = content_text(w, n, 1024);
     if (t && !*t) {
         free(t);
-        t = attr(n, "title");
+        t = attr(w, n, "title");
         for (xmlNode *k = n->children; !t && k; k = k->next)
             if (k->type == XML_ELEMENT_NODE && !strcmp((const char *)k->name, "img"))
-                t = attr(k, "alt");
+                t = attr(w, k, "alt");
         if (!t)
             t = strdup("");
+        if (!t)
+            walk_fail(w, GS_ENOMEM);
     }
     return t;
 }
 
 static void add_meta(walk_t *w, xmlNode *n)
 {
-    char *name = attr(n, "name");
+    char *name = attr(w, n, "name");
     if (!name)
-        name = attr(n, "property");
-    char *equiv = name ? NULL : attr(n, "http-equiv");
-    char *content = attr(n, "content");
+        name = attr(w, n, "property");
+    char *equiv = name ? NULL : attr(w, n, "http-equiv");
+    char *content = attr(w, n, "content");
     if (equiv && content && strcasecmp(equiv, "refresh") == 0 &&
         w->p->nscripts < GS_PAGE_MAX_SCRIPTS) {
         /* "5; url=http://..." */
         const char *u = ci_find(content, "url=");
-        char *abs = u ? gs_url_resolve(w->base, u + 4) : NULL;
+        char *abs = NULL;
+        if (u)
+            walk_fail(w, gs_url_resolve_rc(w->base, u + 4, &abs));
         if (abs) {
             gs_script_t *s = &w->p->scripts[w->p->nscripts++];
             s->kind = GS_SCRIPT_REDIRECT;
@@ -482,6 +524,8 @@ static void add_meta(walk_t *w, xmlNode *n)
     }
     if (name && content && w->p->nmetas < GS_PAGE_MAX_METAS) {
         char *ct = squeeze(content, 4096);
+        if (!ct)
+            walk_fail(w, GS_ENOMEM);
         if (ct) {
             for (char *c = name; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
@@ -496,8 +540,9 @@ static void add_meta(walk_t *w, xmlNode *n)
     free(content);
 }
 
-/* The first absolute http(s) URL written in a script, or NULL. */
-static char *script_url(const walk_t *w, const char *s, size_t n)
+/* The first absolute http(s) URL written in a script, or NULL (a shortage recorded in
+ * w). */
+static char *script_url(walk_t *w, const char *s, size_t n)
 {
     for (size_t i = 0; i + 8 < n; i++) {
         if (strncasecmp(s + i, "http://", 7) && strncasecmp(s + i, "https://", 8))
@@ -509,7 +554,9 @@ static char *script_url(const walk_t *w, const char *s, size_t n)
         char buf[2049];
         memcpy(buf, s + i, e - i);
         buf[e - i] = '\0';
-        return gs_url_resolve(w->base, buf);
+        char *url;
+        walk_fail(w, gs_url_resolve_rc(w->base, buf, &url));
+        return url;
     }
     return NULL;
 }
@@ -525,8 +572,10 @@ static void read_script(walk_t *w, const char *code)
     if (n > SCRIPT_SCAN_MAX)
         n = SCRIPT_SCAN_MAX;
     char *low = malloc(n + 1);
-    if (!low)
+    if (!low) {
+        walk_fail(w, GS_ENOMEM);
         return;
+    }
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)code[i]);
     low[n] = '\0';
@@ -598,12 +647,9 @@ static int32_t first_day(const walk_t *w, const char *s, size_t n)
     return GS_NO_DAY;
 }
 
-static char *cell_text(xmlNode *cell)
+static char *cell_text(walk_t *w, xmlNode *cell)
 {
-    xmlChar *c = xmlNodeGetContent(cell);
-    char *t = squeeze(c ? (const char *)c : "", 512);
-    xmlFree(c);
-    return t;
+    return content_text(w, cell, 512);
 }
 
 static void add_msg(walk_t *w, int32_t asked, int32_t replied, bool open, const char *title)
@@ -611,8 +657,10 @@ static void add_msg(walk_t *w, int32_t asked, int32_t replied, bool open, const 
     if (w->p->nmsgs >= GS_PAGE_MAX_MSGS)
         return;
     char *t = strdup(title ? title : "");
-    if (!t)
+    if (!t) {
+        walk_fail(w, GS_ENOMEM);
         return;
+    }
     gs_msgrec_t *m = &w->p->msgs[w->p->nmsgs++];
     m->asked = asked;
     m->replied = open ? GS_NO_DAY : replied;
@@ -660,7 +708,7 @@ static void read_msg_table(walk_t *w, xmlNode *table)
         for (xmlNode *c = row->children; c && nc < 16; c = c->next)
             if (c->type == XML_ELEMENT_NODE &&
                 (!strcmp((const char *)c->name, "td") || !strcmp((const char *)c->name, "th")))
-                cells[nc++] = cell_text(c);
+                cells[nc++] = cell_text(w, c);
         if (ask < 0) {
             for (int i = 0; i < nc; i++) {
                 if (!cells[i])
@@ -738,22 +786,24 @@ static bool in_skip(const walk_t *w, size_t off)
     return false;
 }
 
+/* Text goes to the page's text and to its region's; a buffer at its ceiling refuses it
+ * (walk_fail keeps only a shortage). */
 static void put_text(walk_t *w, const frame_t *f, const char *s)
 {
-    (void)gs_buf_puts(&w->text, s);
+    walk_fail(w, gs_buf_puts(&w->text, s));
     if (f->region == GS_REGION_HEADER)
-        (void)gs_buf_puts(&w->header, s);
+        walk_fail(w, gs_buf_puts(&w->header, s));
     else if (f->region == GS_REGION_FOOTER)
-        (void)gs_buf_puts(&w->footer, s);
+        walk_fail(w, gs_buf_puts(&w->footer, s));
 }
 
 static void newline(walk_t *w, const frame_t *f)
 {
-    (void)gs_buf_putc(&w->text, '\n');
+    walk_fail(w, gs_buf_putc(&w->text, '\n'));
     if (f->region == GS_REGION_HEADER)
-        (void)gs_buf_putc(&w->header, '\n');
+        walk_fail(w, gs_buf_putc(&w->header, '\n'));
     else if (f->region == GS_REGION_FOOTER)
-        (void)gs_buf_putc(&w->footer, '\n');
+        walk_fail(w, gs_buf_putc(&w->footer, '\n'));
 }
 
 /* Entering element n: its frame (pushed by the caller) and its facts. Returns whether to
@@ -776,7 +826,7 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         return false;
     }
     if (!strcmp(name, "script")) {
-        char *src = attr(n, "src");
+        char *src = attr(w, n, "src");
         if (src) {
             add_link(w, f, src, "", GS_LINK_SCRIPT);
             free(src);
@@ -788,11 +838,8 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
     if (!strcmp(name, "noscript") || !strcmp(name, "template"))
         return false;
     if (!strcmp(name, "title")) {
-        if (!w->p->title) {
-            xmlChar *t = xmlNodeGetContent(n);
-            w->p->title = squeeze(t ? (const char *)t : "", 4096);
-            xmlFree(t);
-        }
+        if (!w->p->title)
+            w->p->title = content_text(w, n, 4096);
         return false;
     }
     if (!strcmp(name, "meta")) {
@@ -844,20 +891,21 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         f->item_links = w->p->nlinks;
     }
     if (!strcmp(name, "a") || !strcmp(name, "area")) {
-        char *href = attr(n, "href");
+        char *href = attr(w, n, "href");
         if (href) {
-            char *t = anchor_text(n);
-            add_link(w, f, href, t, GS_LINK_A);
+            char *t = anchor_text(w, n);
+            if (t)
+                add_link(w, f, href, t, GS_LINK_A);
             free(t);
             free(href);
         }
     } else if (!strcmp(name, "iframe") || !strcmp(name, "frame")) {
-        char *src = attr(n, "src");
+        char *src = attr(w, n, "src");
         if (src)
             add_link(w, f, src, "", GS_LINK_FRAME);
         free(src);
     } else if (!strcmp(name, "img")) {
-        char *src = attr(n, "src"), *alt = attr(n, "alt");
+        char *src = attr(w, n, "src"), *alt = attr(w, n, "alt");
         if (src)
             add_link(w, f, src, alt, GS_LINK_IMG);
         if (alt && f->region == GS_REGION_HEADER && w->p->nalts < GS_PAGE_MAX_ALTS) {
@@ -867,7 +915,7 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         free(src);
         free(alt);
     } else if (!strcmp(name, "link")) {
-        char *rel = attr(n, "rel"), *href = attr(n, "href");
+        char *rel = attr(w, n, "rel"), *href = attr(w, n, "href");
         if (rel && href && ci_find(rel, "stylesheet"))
             add_link(w, f, href, "", GS_LINK_CSS);
         free(rel);
@@ -1031,6 +1079,14 @@ int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *conten
         walk_tree(w, root);
     xmlFreeDoc(doc);
     gs_urlbase_destroy(&w->ub);
+    if (w->err) {
+        rc = w->err;
+        gs_buf_cleanup(&w->text);
+        gs_buf_cleanup(&w->header);
+        gs_buf_cleanup(&w->footer);
+        free(w);
+        return rc;
+    }
 
     p->text_len = w->text.len;
     p->text = gs_buf_steal(&w->text);
@@ -1056,6 +1112,11 @@ int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *conten
 
     text_dates(w);
     read_msg_labels(w);
+    if (w->err) {
+        rc = w->err;
+        free(w);
+        return rc;
+    }
     const char *pub = gs_page_meta(p, "pubdate");
     int64_t t;
     if (pub && gs_time_parse_any(pub, &t) == 0) {

@@ -28,12 +28,23 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
-/* Replace *dst by a copy of src. */
-static void set_str(char **dst, const char *src)
+/* Remember the first allocation failure of the feeding functions (which return nothing:
+ * gs_job calls them as pages arrive); gs_site_check returns it instead of judging facts
+ * that lost a part. */
+static void site_fail(gs_site_t *s, int rc)
+{
+    if (rc < 0 && !s->err)
+        s->err = rc;
+}
+
+/* Replace *dst by a copy of src (a shortage recorded in s). */
+static void set_str(gs_site_t *s, char **dst, const char *src)
 {
     char *n = dup_or_empty(src);
-    if (!n)
+    if (!n) {
+        site_fail(s, GS_ENOMEM);
         return;
+    }
     free(*dst);
     *dst = n;
 }
@@ -171,7 +182,8 @@ int gs_site_add_column(gs_site_t *s, const char *name, const char *url, int leve
     if (!c->name || !c->url) {
         free(c->name);
         free(c->url);
-        return -1;
+        site_fail(s, GS_ENOMEM);
+        return GS_ENOMEM;
     }
     c->level = level;
     c->newest = GS_NO_DAY;
@@ -229,6 +241,7 @@ static gs_sitelink_t *link_note(gs_site_t *s, const char *url, const char *page,
             } else {
                 free(p);
                 free(t);
+                site_fail(s, GS_ENOMEM);
             }
         }
         return l;
@@ -246,6 +259,7 @@ static gs_sitelink_t *link_note(gs_site_t *s, const char *url, const char *page,
         free(l->url);
         free(l->page);
         free(l->text);
+        site_fail(s, GS_ENOMEM);
         return NULL;
     }
     l->on_home = on_home;
@@ -271,26 +285,31 @@ void gs_site_link_result(gs_site_t *s, const char *url, long status, int curl_co
     else
         snprintf(buf, sizeof(buf), "HTTP %ld", status);
     l->why = strdup(ok ? "" : buf);
+    if (!l->why)
+        site_fail(s, GS_ENOMEM);
     /* a consultation channel works when the page it leads to opens */
     if (ok && !s->channel && gs_terms_find(&s->env->terms[GS_TERM_CHANNEL], l->text, NULL)) {
         s->channel = true;
-        set_str(&s->channel_url, l->url);
-        set_str(&s->channel_name, l->text);
+        set_str(s, &s->channel_url, l->url);
+        set_str(s, &s->channel_name, l->text);
     }
 }
 
 /* ---- the home page ------------------------------------------------------------------- */
 
-/* Append s and a newline to a growing string (bounded). */
-static void join_line(char **dst, const char *s, size_t max)
+/* Append line and a newline to a growing string (bounded: past max, lines are left out
+ * by design; a shortage is recorded in s). */
+static void join_line(gs_site_t *s, char **dst, const char *line, size_t max)
 {
-    size_t have = *dst ? strlen(*dst) : 0, add = strlen(s);
+    size_t have = *dst ? strlen(*dst) : 0, add = strlen(line);
     if (have + add + 2 > max)
         return;
     char *n = realloc(*dst, have + add + 2);
-    if (!n)
+    if (!n) {
+        site_fail(s, GS_ENOMEM);
         return;
-    memcpy(n + have, s, add);
+    }
+    memcpy(n + have, line, add);
     n[have + add] = '\n';
     n[have + add + 1] = '\0';
     *dst = n;
@@ -339,23 +358,23 @@ void gs_site_home(gs_site_t *s, const gs_page_t *page, long status, const char *
 {
     s->home_tries++;
     s->home_status = status;
-    set_str(&s->home_error, error);
+    set_str(s, &s->home_error, error);
     if (!page)
         return;
     s->home_ok = true;
-    set_str(&s->home_final, final_url);
-    set_str(&s->home_title, page->title);
-    set_str(&s->home_header, page->header_text);
-    set_str(&s->home_footer, page->footer_text);
+    set_str(s, &s->home_final, final_url);
+    set_str(s, &s->home_title, page->title);
+    set_str(s, &s->home_header, page->header_text);
+    set_str(s, &s->home_footer, page->footer_text);
     s->home_footer_found = page->footer_found;
-    set_str(&s->home_sitename_meta, gs_page_meta(page, "sitename"));
+    set_str(s, &s->home_sitename_meta, gs_page_meta(page, "sitename"));
     for (size_t i = 0; i < page->nalts; i++)
-        join_line(&s->home_alts, page->alts[i], 8192);
+        join_line(s, &s->home_alts, page->alts[i], 8192);
     s->home_newest = gs_page_newest_day(page);
     for (size_t i = 0; i < page->nlinks; i++) {
         const gs_link_t *l = &page->links[i];
         if (l->region == GS_REGION_FOOTER || strstr(l->url, "conac.cn") || strstr(l->url, "zfwzzc"))
-            join_line(&s->footer_links, l->url, 64 * 1024);
+            join_line(s, &s->footer_links, l->url, 64 * 1024);
     }
     /* The column inventory: the navigation; when the page has no recognizable navigation,
      * the short links of the site that are not list items (a portal's entries). */
@@ -395,7 +414,7 @@ static void note_metas(gs_site_t *s, const gs_page_t *page, const char *url, gs_
             continue;
         s->meta_missing[i]++;
         if (!s->meta_example[i] || strcmp(url, s->meta_example[i]) < 0)
-            set_str(&s->meta_example[i], url);
+            set_str(s, &s->meta_example[i], url);
     }
 }
 
@@ -412,7 +431,8 @@ static void note_links(gs_site_t *s, const gs_page_t *page, const char *url, gs_
                 static const char *const why[] = {"",           "display:none", "visibility:hidden",
                                                   "off-screen", "font-size:0",  "zero size",
                                                   "marquee"};
-                gs_hits_add(&s->hidden, h, why[l->hidden < 7 ? l->hidden : 0], url, l->text);
+                site_fail(s, gs_hits_add(&s->hidden, h, why[l->hidden < 7 ? l->hidden : 0], url,
+                                         l->text));
             }
             free(h);
             continue;
@@ -433,7 +453,7 @@ static void note_scripts(gs_site_t *s, const gs_page_t *page, const char *url)
             const char *cause = sc->kind == GS_SCRIPT_WRITE ? "script-write"
                                 : sc->conditional           ? "script-redirect-referrer"
                                                             : "script-redirect";
-            gs_hits_add(&s->scripts, h, cause, url, sc->target);
+            site_fail(s, gs_hits_add(&s->scripts, h, cause, url, sc->target));
         }
         free(h);
     }
@@ -442,9 +462,11 @@ static void note_scripts(gs_site_t *s, const gs_page_t *page, const char *url)
 /* 身份证号 and mobile numbers in bulk (gs_content). */
 static void note_privacy(gs_site_t *s, const gs_page_t *page, const char *url)
 {
-    if (gs_content_privacy(page->text, page->text_len, s->ref_day, s->cfg->privacy_mobiles, url,
-                           &s->privacy) > 0)
+    int rc = gs_content_privacy(page->text, page->text_len, s->ref_day, s->cfg->privacy_mobiles,
+                                url, &s->privacy);
+    if (rc > 0)
         s->mobiles_pages++;
+    site_fail(s, rc);
 }
 
 /* A service guide: which of the ten elements it shows. */
@@ -468,7 +490,7 @@ static void note_service(gs_site_t *s, const gs_page_t *page, const char *url)
     if (!guide && have < 3)
         return;
     if (ml)
-        gs_hits_add(&s->service, url, missing, url, page->title);
+        site_fail(s, gs_hits_add(&s->service, url, missing, url, page->title));
 }
 
 /* An article's title: its ArticleTitle tag, else the page title without the site name
@@ -491,7 +513,7 @@ static char *article_title(const gs_page_t *page)
 
 /* The longest lines of the text stand for the article's body: they are what two copies of
  * one item share, while crumbs and side menus differ by column. */
-static uint64_t post_key(const gs_page_t *page)
+static uint64_t post_key(gs_site_t *s, const gs_page_t *page)
 {
     const char *best[3] = {NULL, NULL, NULL};
     size_t bl[3] = {0, 0, 0};
@@ -509,6 +531,8 @@ static uint64_t post_key(const gs_page_t *page)
         t += l + 1;
     }
     char *title = article_title(page);
+    if (!title)
+        site_fail(s, GS_ENOMEM);
     uint64_t h = gs_fnv1a(GS_FNV_INIT, title ? title : "", title ? strlen(title) : 0);
     free(title);
     for (int k = 0; k < 3; k++)
@@ -569,7 +593,7 @@ static void note_post(gs_site_t *s, const gs_page_t *page, const char *url, int 
         return; /* a list page is not an article, nor is a message */
     gs_sitepost_t *p = &s->posts[s->nposts];
     memset(p, 0, sizeof(*p));
-    p->key = post_key(page);
+    p->key = post_key(s, page);
     p->url_hash = url_key(url);
     p->column = column >= 0 ? column : item_column(s, p->url_hash);
     p->title = article_title(page);
@@ -577,6 +601,7 @@ static void note_post(gs_site_t *s, const gs_page_t *page, const char *url, int 
     if (!p->title || !p->url) {
         free(p->title);
         free(p->url);
+        site_fail(s, GS_ENOMEM);
         return;
     }
     p->links_interp = links_to(s, page, GS_TERM_INTERP);
@@ -594,7 +619,7 @@ static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
             seen = s->msgs[k].asked == m->asked && strcmp(s->msgs[k].title, m->title) == 0 &&
                    m->title[0];
             if (seen && strcmp(url, s->msgs[k].url) < 0)
-                set_str(&s->msgs[k].url, url); /* the first page by URL, not by arrival */
+                set_str(s, &s->msgs[k].url, url); /* the first page by URL, not by arrival */
         }
         if (seen)
             continue;
@@ -607,6 +632,7 @@ static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
         if (!x->title || !x->url) {
             free(x->title);
             free(x->url);
+            site_fail(s, GS_ENOMEM);
             continue;
         }
         s->nmsgs++;
@@ -614,8 +640,8 @@ static void note_msgs(gs_site_t *s, const gs_page_t *page, const char *url)
     if (page->nmsgs && !s->channel) {
         /* a message board that shows answered messages is a working channel */
         s->channel = true;
-        set_str(&s->channel_url, url);
-        set_str(&s->channel_name, page->title);
+        set_str(s, &s->channel_url, url);
+        set_str(s, &s->channel_name, page->title);
     }
 }
 
@@ -748,26 +774,31 @@ static void note_content(gs_site_t *s, const gs_page_t *page, const char *url, g
         return;
     gs_buf_t t;
     gs_buf_init(&t, 2 * GS_PAGE_MAX_TEXT);
-    if (content_text(s, page, &t) == 0 && t.data)
-        gs_content_dict(s->env, t.data, t.len, url, &s->wording, &s->spam,
-                        role == GS_ROLE_HOME ? &s->home_spam : NULL);
+    int rc = content_text(s, page, &t);
+    if (rc == 0 && t.data)
+        rc = gs_content_dict(s->env, t.data, t.len, url, &s->wording, &s->spam,
+                             role == GS_ROLE_HOME ? &s->home_spam : NULL);
+    site_fail(s, rc);
     gs_buf_cleanup(&t);
 }
 
 /* Cloaking: the spider got spam the browser did not, or a title with spam in it. */
 void gs_site_cloak(gs_site_t *s, const gs_page_t *page)
 {
-    set_str(&s->cloak_title, page->title);
+    set_str(s, &s->cloak_title, page->title);
     if (!s->env->dict)
         return;
     gs_buf_t t;
     gs_buf_init(&t, 2 * GS_PAGE_MAX_TEXT);
-    if (content_text(s, page, &t) < 0 || !t.data) {
+    int rc = content_text(s, page, &t);
+    if (rc < 0 || !t.data) {
+        site_fail(s, rc);
         gs_buf_cleanup(&t);
         return;
     }
     gs_dict_spam_t sp[GS_CONTENT_HITS];
     int n = gs_content_spam_terms(s->env, t.data, t.len, sp, GS_CONTENT_HITS);
+    site_fail(s, n);
     char terms[512] = "";
     size_t tl = 0;
     for (int i = 0; i < n; i++) {
@@ -784,7 +815,7 @@ void gs_site_cloak(gs_site_t *s, const gs_page_t *page)
             tl += (size_t)w;
     }
     if (tl)
-        set_str(&s->cloak_terms, terms);
+        set_str(s, &s->cloak_terms, terms);
     gs_buf_cleanup(&t);
 }
 
@@ -817,7 +848,7 @@ void gs_site_page(gs_site_t *s, const gs_page_t *page, const char *url, gs_role_
         if (d != GS_NO_DAY && (d > s->second_newest || (d == s->second_newest && s->second_url &&
                                                         strcmp(url, s->second_url) < 0))) {
             s->second_newest = d;
-            set_str(&s->second_url, url);
+            set_str(s, &s->second_url, url);
         }
     }
 }
@@ -833,6 +864,8 @@ void gs_site_page_failed(gs_site_t *s, const char *url, int column, long status,
 
 int gs_site_check(gs_site_t *s, gs_findings_t *out)
 {
+    if (s->err)
+        return s->err; /* some fact was lost: judging the rest would be a wrong answer */
     int rc = gs_chk_home(s, out);
     if (rc == 0 && s->home_ok) {
         int (*const groups[])(gs_site_t *, gs_findings_t *) = {

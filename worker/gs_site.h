@@ -101,7 +101,8 @@ typedef struct gs_site {
     const char *name;       /* the registry's site name */
     const char *home_url;   /* the registry's home page */
     const gs_watch_verdict_t *watch; /* the availability watch's verdict, NULL: none */
-    char *host;                      /* its host, lower-cased */
+    int err;    /* the first failure (GS_ENOMEM) of a feeding function; gs_site_check returns it */
+    char *host; /* its host, lower-cased */
     int64_t ref_unix;
     int32_t ref_day;
 
@@ -196,6 +197,10 @@ gs_site_t *gs_site_new(const gs_check_env_t *env, const char *sitecode, const ch
                        const char *home_url, int64_t ref_unix);
 void gs_site_destroy(gs_site_t **self_p);
 
+/* The feeding functions below return nothing (they run as pages arrive): a fact they could
+ * not keep for memory is remembered in s->err, and gs_site_check returns that error
+ * instead of judging the site on the facts that are left. */
+
 /* The home page answered (or failed: page NULL, with status and error). */
 void gs_site_home(gs_site_t *s, const gs_page_t *page, long status, const char *error,
                   const char *final_url);
@@ -211,7 +216,8 @@ void gs_site_page_failed(gs_site_t *s, const char *url, int column, long status,
 /* The home page as the cloaking probe's spider got it. */
 void gs_site_cloak(gs_site_t *s, const gs_page_t *page);
 
-/* Add a column (deduplicated by URL); returns its index, or -1 when full or known. */
+/* Add a column (deduplicated by URL); returns its index, or -1 when full or known
+ * (GS_ENOMEM, also kept in s->err, when it could not be copied). */
 int gs_site_add_column(gs_site_t *s, const char *name, const char *url, int level);
 /* The column whose page is url, or -1. */
 int gs_site_column_of(const gs_site_t *s, const char *url);
@@ -222,7 +228,7 @@ gs_sitelink_t *gs_site_link(gs_site_t *s, const char *url);
 void gs_site_link_result(gs_site_t *s, const char *url, long status, int curl_code,
                          const char *error);
 
-/* Every W- check on the facts (gs_chk_*.c). */
+/* Every W- check on the facts (gs_chk_*.c); s->err first, when a fact was lost. */
 int gs_site_check(gs_site_t *s, gs_findings_t *out);
 
 /* ---- the check groups, each in its own gs_chk_*.c -------------------------------- */
