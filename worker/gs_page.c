@@ -85,6 +85,7 @@ static const char *ci_find(const char *hay, const char *needle)
 /* What an open element passes on to its descendants. */
 typedef struct frame {
     xmlNode *node;
+    uint8_t tag;        /* tag_of its name: TAG_* | TAG_IS_BLOCK */
     uint8_t region;     /* gs_region_t */
     uint8_t hidden;     /* gs_hidden_t */
     uint8_t depth;      /* elements below <body> (saturating) */
@@ -139,18 +140,112 @@ static int32_t day_of(gs_ymd_t d)
     return (int32_t)gs_days_from_civil(d.y, d.m, d.d);
 }
 
-/* Elements whose end starts a new line of text, so dates and items do not run together. */
-static int is_block(const char *n)
+/* The elements the walk treats apart, named once per element (tag_of) instead of by a
+ * chain of strcmp in enter() and leave(): some 25 comparisons an element, and up to 34 more
+ * for is_block, were 4 % of a worker's CPU (bench/profile.sh). libxml2's HTML parser gives
+ * names in lower case. */
+enum {
+    TAG_OTHER = 0,
+    TAG_A,
+    TAG_AREA,
+    TAG_CENTER,
+    TAG_DD,
+    TAG_DIV,
+    TAG_DL,
+    TAG_FOOTER,
+    TAG_FRAME,
+    TAG_HEADER,
+    TAG_IFRAME,
+    TAG_IMG,
+    TAG_LI,
+    TAG_LINK,
+    TAG_MARQUEE,
+    TAG_META,
+    TAG_NAV,
+    TAG_NOSCRIPT,
+    TAG_P,
+    TAG_SCRIPT,
+    TAG_SECTION,
+    TAG_STYLE,
+    TAG_TABLE,
+    TAG_TEMPLATE,
+    TAG_TITLE,
+    TAG_TR,
+    TAG_UL,
+    TAG_BLOCK /* any other element whose end starts a new line */
+};
+
+#define TAG_IS_BLOCK                                                                               \
+    0x80 /* its end starts a new line of text, so dates and items do not                           \
+            run together */
+
+typedef struct tag_name {
+    const char *name;
+    uint8_t tag; /* TAG_* | TAG_IS_BLOCK */
+} tag_name_t;
+
+/* sorted by name (bsearch) */
+static const tag_name_t tag_names[] = {
+    {"a", TAG_A | TAG_IS_BLOCK},
+    {"area", TAG_AREA},
+    {"article", TAG_BLOCK | TAG_IS_BLOCK},
+    {"b", TAG_BLOCK | TAG_IS_BLOCK},
+    {"br", TAG_BLOCK | TAG_IS_BLOCK},
+    {"button", TAG_BLOCK | TAG_IS_BLOCK},
+    {"center", TAG_CENTER},
+    {"dd", TAG_DD | TAG_IS_BLOCK},
+    {"div", TAG_DIV | TAG_IS_BLOCK},
+    {"dl", TAG_DL},
+    {"dt", TAG_BLOCK | TAG_IS_BLOCK},
+    {"em", TAG_BLOCK | TAG_IS_BLOCK},
+    {"font", TAG_BLOCK | TAG_IS_BLOCK},
+    {"footer", TAG_FOOTER | TAG_IS_BLOCK},
+    {"form", TAG_BLOCK | TAG_IS_BLOCK},
+    {"frame", TAG_FRAME},
+    {"h1", TAG_BLOCK | TAG_IS_BLOCK},
+    {"h2", TAG_BLOCK | TAG_IS_BLOCK},
+    {"h3", TAG_BLOCK | TAG_IS_BLOCK},
+    {"h4", TAG_BLOCK | TAG_IS_BLOCK},
+    {"h5", TAG_BLOCK | TAG_IS_BLOCK},
+    {"h6", TAG_BLOCK | TAG_IS_BLOCK},
+    {"header", TAG_HEADER | TAG_IS_BLOCK},
+    {"i", TAG_BLOCK | TAG_IS_BLOCK},
+    {"iframe", TAG_IFRAME},
+    {"img", TAG_IMG},
+    {"label", TAG_BLOCK | TAG_IS_BLOCK},
+    {"li", TAG_LI | TAG_IS_BLOCK},
+    {"link", TAG_LINK},
+    {"marquee", TAG_MARQUEE},
+    {"meta", TAG_META},
+    {"nav", TAG_NAV | TAG_IS_BLOCK},
+    {"noscript", TAG_NOSCRIPT},
+    {"ol", TAG_BLOCK | TAG_IS_BLOCK},
+    {"option", TAG_BLOCK | TAG_IS_BLOCK},
+    {"p", TAG_P | TAG_IS_BLOCK},
+    {"script", TAG_SCRIPT},
+    {"section", TAG_SECTION | TAG_IS_BLOCK},
+    {"span", TAG_BLOCK | TAG_IS_BLOCK},
+    {"strong", TAG_BLOCK | TAG_IS_BLOCK},
+    {"style", TAG_STYLE},
+    {"table", TAG_TABLE | TAG_IS_BLOCK},
+    {"td", TAG_BLOCK | TAG_IS_BLOCK},
+    {"template", TAG_TEMPLATE},
+    {"th", TAG_BLOCK | TAG_IS_BLOCK},
+    {"title", TAG_TITLE},
+    {"tr", TAG_TR | TAG_IS_BLOCK},
+    {"ul", TAG_UL | TAG_IS_BLOCK},
+};
+
+static int tag_cmp(const void *key, const void *elem)
 {
-    static const char *const blocks[] = {
-        "p",       "div",     "li",     "tr",     "td",  "th",   "br",   "h1",     "h2",
-        "h3",      "h4",      "h5",     "h6",     "dd",  "dt",   "ul",   "ol",     "table",
-        "section", "article", "header", "footer", "nav", "span", "a",    "option", "form",
-        "label",   "button",  "em",     "strong", "i",   "b",    "font", NULL};
-    for (int i = 0; blocks[i]; i++)
-        if (strcmp(n, blocks[i]) == 0)
-            return 1;
-    return 0;
+    return strcmp(key, ((const tag_name_t *)elem)->name);
+}
+
+static uint8_t tag_of(const char *name)
+{
+    const tag_name_t *t = bsearch(name, tag_names, sizeof(tag_names) / sizeof(tag_names[0]),
+                                  sizeof(tag_names[0]), tag_cmp);
+    return t ? t->tag : TAG_OTHER;
 }
 
 /* Collapse whitespace (ASCII and the ideographic/no-break spaces CMSs pad with) and trim;
@@ -408,18 +503,25 @@ static uint8_t tokens_region(const char *s)
 }
 
 /* The region an element opens, from its tag or its id/class; BODY when none. */
-static uint8_t element_region(xmlNode *n, const char *cls, const char *id)
+static uint8_t element_region(uint8_t tag, const char *cls, const char *id)
 {
-    const char *name = (const char *)n->name;
-    if (!strcmp(name, "footer"))
+    switch (tag & ~TAG_IS_BLOCK) {
+    case TAG_FOOTER:
         return GS_REGION_FOOTER;
-    if (!strcmp(name, "nav"))
+    case TAG_NAV:
         return GS_REGION_NAV;
-    if (!strcmp(name, "header"))
+    case TAG_HEADER:
         return GS_REGION_HEADER;
-    if (strcmp(name, "div") && strcmp(name, "section") && strcmp(name, "ul") &&
-        strcmp(name, "table") && strcmp(name, "p") && strcmp(name, "center"))
+    case TAG_DIV:
+    case TAG_SECTION:
+    case TAG_UL:
+    case TAG_TABLE:
+    case TAG_P:
+    case TAG_CENTER:
+        break;
+    default:
         return GS_REGION_BODY;
+    }
     uint8_t r = id ? tokens_region(id) : GS_REGION_BODY;
     if (r == GS_REGION_BODY && cls)
         r = tokens_region(cls);
@@ -811,7 +913,9 @@ static void newline(walk_t *w, const frame_t *f)
 static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
 {
     const char *name = (const char *)n->name;
+    uint8_t tag = tag_of(name), kind = tag & ~TAG_IS_BLOCK;
     f->node = n;
+    f->tag = tag;
     f->region = parent ? parent->region : GS_REGION_BODY;
     f->hidden = parent ? parent->hidden : GS_HIDDEN_NO;
     f->depth = parent ? (parent->depth < 255 ? parent->depth + 1 : 255) : 0;
@@ -821,11 +925,11 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
     if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2])
         f->heading = true;
 
-    if (!strcmp(name, "style")) {
+    if (kind == TAG_STYLE) {
         read_style_rules(w, inner_text(n));
         return false;
     }
-    if (!strcmp(name, "script")) {
+    if (kind == TAG_SCRIPT) {
         char *src = attr(w, n, "src");
         if (src) {
             add_link(w, f, src, "", GS_LINK_SCRIPT);
@@ -835,14 +939,14 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         }
         return false;
     }
-    if (!strcmp(name, "noscript") || !strcmp(name, "template"))
+    if (kind == TAG_NOSCRIPT || kind == TAG_TEMPLATE)
         return false;
-    if (!strcmp(name, "title")) {
+    if (kind == TAG_TITLE) {
         if (!w->p->title)
             w->p->title = content_text(w, n, 4096);
         return false;
     }
-    if (!strcmp(name, "meta")) {
+    if (kind == TAG_META) {
         add_meta(w, n);
         return false;
     }
@@ -863,7 +967,7 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
             f->hidden = GS_HIDDEN_DISPLAY;
         if (f->hidden == GS_HIDDEN_NO && w->nrules)
             f->hidden = rule_hides(w, cls, id);
-        if (f->hidden == GS_HIDDEN_NO && !strcmp(name, "marquee")) {
+        if (f->hidden == GS_HIDDEN_NO && kind == TAG_MARQUEE) {
             const char *h = prop(n, "height"), *wd = prop(n, "width");
             double hv = h ? strtod(h, NULL) : 1e9, wv = wd ? strtod(wd, NULL) : 1e9;
             if ((h && hv <= 2) || (wd && wv <= 2) ||
@@ -874,7 +978,7 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
     /* region: opened by elements close to <body> only (a "head" class deep in the content
      * is a block heading, not the page header) */
     if (f->depth <= REGION_MAX_DEPTH) {
-        uint8_t r = element_region(n, cls, id);
+        uint8_t r = element_region(f->tag, cls, id);
         if (r != GS_REGION_BODY && r != f->region &&
             !(f->region == GS_REGION_FOOTER) /* nothing overrides a footer */) {
             if (!(f->region == GS_REGION_NAV && r == GS_REGION_HEADER)) {
@@ -885,12 +989,12 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         }
     }
 
-    if (!strcmp(name, "li") || !strcmp(name, "tr") || !strcmp(name, "dd") || !strcmp(name, "dl")) {
+    if (kind == TAG_LI || kind == TAG_TR || kind == TAG_DD || kind == TAG_DL) {
         f->item = true;
         f->item_text = w->text.len;
         f->item_links = w->p->nlinks;
     }
-    if (!strcmp(name, "a") || !strcmp(name, "area")) {
+    if (kind == TAG_A || kind == TAG_AREA) {
         char *href = attr(w, n, "href");
         if (href) {
             char *t = anchor_text(w, n);
@@ -899,12 +1003,12 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
             free(t);
             free(href);
         }
-    } else if (!strcmp(name, "iframe") || !strcmp(name, "frame")) {
+    } else if (kind == TAG_IFRAME || kind == TAG_FRAME) {
         char *src = attr(w, n, "src");
         if (src)
             add_link(w, f, src, "", GS_LINK_FRAME);
         free(src);
-    } else if (!strcmp(name, "img")) {
+    } else if (kind == TAG_IMG) {
         char *src = attr(w, n, "src"), *alt = attr(w, n, "alt");
         if (src)
             add_link(w, f, src, alt, GS_LINK_IMG);
@@ -914,23 +1018,22 @@ static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
         }
         free(src);
         free(alt);
-    } else if (!strcmp(name, "link")) {
+    } else if (kind == TAG_LINK) {
         char *rel = attr(w, n, "rel"), *href = attr(w, n, "href");
         if (rel && href && ci_find(rel, "stylesheet"))
             add_link(w, f, href, "", GS_LINK_CSS);
         free(rel);
         free(href);
-    } else if (!strcmp(name, "table")) {
+    } else if (kind == TAG_TABLE) {
         read_msg_table(w, n);
     }
     return true;
 }
 
-/* Leaving element n: close its line, its list item, its region. */
+/* Leaving an element: close its line, its list item, its region. */
 static void leave(walk_t *w, frame_t *f)
 {
-    xmlNode *n = f->node;
-    if (is_block((const char *)n->name))
+    if (f->tag & TAG_IS_BLOCK)
         newline(w, f);
     if (f->item && w->text.len > f->item_text) {
         size_t len = w->text.len - f->item_text;
