@@ -184,8 +184,8 @@ int gs_cli_report(const char *url, const char *sweep, const char *out, int print
     int recheck = 0;
     if (rc == 0)
         rc = gs_cli_recheck_report(r, rep, out, print, &recheck, err);
-    if (rc == 0 && print && !recheck)
-        gs_report_print_tables(rep, stdout);
+    if (rc == 0 && print && !recheck && (rc = gs_report_print_tables(rep, stdout)) < 0)
+        gs_err_set(err, rc, "printing the notice tables: %s", gs_strerror(rc));
     gs_report_destroy(&rep);
     gs_redis_destroy(&r);
     return rc;

@@ -1198,12 +1198,70 @@ void gs_report_pass_rate(uint64_t checked, uint64_t problem, char *out, size_t o
 
 /* ---- shared by the writers --------------------------------------------------------- */
 
+/* Where json_dump_callback writes: the bytes, and the first failure of an append. */
+typedef struct dump_sink {
+    gs_buf_t buf;
+    int rc;
+} dump_sink_t;
+
+static int dump_put(const char *p, size_t n, void *data)
+{
+    dump_sink_t *d = data;
+    int rc = gs_buf_append(&d->buf, p, n);
+    if (rc < 0 && !d->rc)
+        d->rc = rc;
+    return rc < 0 ? -1 : 0;
+}
+
+/* v as JSON text (jansson's dump flags) into *out, which the caller frees: 0 or GS_ENOMEM.
+ * Not json_dumps: jansson 2.14's can lose a failed append of its own buffer and return the
+ * text with a piece missing; through our own sink no failure passes unseen. The bytes are
+ * json_dumps's, which writes through the same dumper. No ceiling of its own: the text of a
+ * parsed value is as long as the input it came from, and that input had one. */
+static int dump_json(const json_t *v, size_t flags, char **out)
+{
+    dump_sink_t d;
+    gs_buf_init(&d.buf, SIZE_MAX / 2);
+    d.rc = 0;
+    int rc = json_dump_callback(v, dump_put, &d, flags);
+    *out = rc == 0 && d.rc == 0 ? gs_buf_steal(&d.buf) : NULL;
+    gs_buf_cleanup(&d.buf);
+    return *out ? 0 : GS_ENOMEM;
+}
+
+int gs__report_detail_json(const gs_report_finding_t *f, char **out)
+{
+    /* f->json is the loader's own dump of a parsed object, so reading it back fails only
+     * for memory (jansson 2.14's parser does not always say so: an allocation failing
+     * inside it returns NULL with no error, or with a syntax error) */
+    json_t *o = json_loads(f->json, 0, NULL);
+    if (!o) {
+        *out = NULL;
+        return GS_ENOMEM;
+    }
+    json_t *d = json_object_get(o, "detail");
+    int rc = 0;
+    if (d)
+        rc = dump_json(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, out);
+    else if (!(*out = strdup("{}")))
+        rc = GS_ENOMEM;
+    json_decref(o);
+    return rc;
+}
+
+/* The state of a problem text after one append returned r: the first GS_ENOMEM sticks;
+ * GS_ETOOBIG (the ceiling) and success leave it as it was. */
+static int cell_put(int rc, int r)
+{
+    return rc < 0 ? rc : r == GS_ENOMEM ? r : 0;
+}
+
 /* The 存在的突出问题 text of a 不合格 row. Long form: each veto code's name with its
  * evidence sentences, "站点无法访问（首页无法访问：……）；栏目不更新（栏目“A”……；栏目“B”……）";
  * short form: the names only, "站点无法访问、栏目不更新". When the stored findings are
  * unreadable the names come from veto_codes. */
-static void problem_text(const gs_report_t *rep, const gs_report_row_t *row, int longform,
-                         gs_buf_t *b)
+static int problem_text(const gs_report_t *rep, const gs_report_row_t *row, int longform,
+                        gs_buf_t *b)
 {
     const char *codes[CELL_CODES_MAX];
     size_t nc = 0;
@@ -1217,9 +1275,13 @@ static void problem_text(const gs_report_t *rep, const gs_report_row_t *row, int
         if (k == nc)
             codes[nc++] = f->code;
     }
+    /* A piece past the cell's ceiling is left out by design (the cell stays readable);
+     * one that memory refused is a loss, so it fails the text. */
+    int rc = 0;
     const char *sep = longform ? "；" : "、";
-    for (size_t k = 0; k < nc; k++) {
-        gs_buf_printf(b, "%s%s", k ? sep : "", gs_report_code_name(rep, codes[k]));
+    for (size_t k = 0; k < nc && rc == 0; k++) {
+        rc = cell_put(rc,
+                      gs_buf_printf(b, "%s%s", k ? sep : "", gs_report_code_name(rep, codes[k])));
         if (!longform)
             continue;
         size_t shown = 0, total = 0;
@@ -1229,35 +1291,37 @@ static void problem_text(const gs_report_t *rep, const gs_report_row_t *row, int
                 continue;
             total++;
             if (shown < CELL_ITEMS_MAX)
-                gs_buf_printf(b, "%s%s", shown++ ? "；" : "（", f->evidence);
+                rc = cell_put(rc, gs_buf_printf(b, "%s%s", shown++ ? "；" : "（", f->evidence));
         }
         if (total > shown)
-            gs_buf_printf(b, "等%zu项", total);
+            rc = cell_put(rc, gs_buf_printf(b, "等%zu项", total));
         if (shown)
-            gs_buf_puts(b, "）");
+            rc = cell_put(rc, gs_buf_puts(b, "）"));
     }
     if (nc)
-        return;
+        return rc;
     /* veto_codes is "A,B,C" */
     const char *p = row->veto_codes;
-    while (*p) {
+    while (*p && rc == 0) {
         size_t len = strcspn(p, ",");
         char code[GS_CODE_MAX * 2];
         if (len > 0 && len < sizeof(code)) {
             memcpy(code, p, len);
             code[len] = '\0';
-            gs_buf_printf(b, "%s%s", nc++ ? sep : "", gs_report_code_name(rep, code));
+            rc = cell_put(
+                rc, gs_buf_printf(b, "%s%s", nc++ ? sep : "", gs_report_code_name(rep, code)));
         }
         p += len + (p[len] == ',');
     }
-    if (!nc)
-        gs_buf_puts(b, "未记录具体问题");
+    if (!nc && rc == 0)
+        rc = cell_put(rc, gs_buf_puts(b, "未记录具体问题"));
+    return rc;
 }
 
-void gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
-                            gs_buf_t *b)
+int gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
+                           gs_buf_t *b)
 {
-    problem_text(rep, row, longform ? 1 : 0, b);
+    return problem_text(rep, row, longform ? 1 : 0, b);
 }
 
 size_t gs_report_text_width(const char *s)
@@ -1438,14 +1502,15 @@ static void md_region_table(const gs_report_t *rep, FILE *fp, gs_kind_t kind, co
             noun, noun, pct);
 }
 
-/* 附件3 / 附件4: the 不合格 targets of one kind. */
-static void md_problem_list(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *title)
+/* 附件3 / 附件4: the 不合格 targets of one kind. 0 or GS_ENOMEM. */
+static int md_problem_list(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *title)
 {
     fprintf(fp, "## %s\n\n", title);
     gs_buf_t b;
     gs_buf_init(&b, CELL_MAX);
     size_t n = 0;
-    for (size_t i = 0; i < gs_report_nrows(rep); i++) {
+    int rc = 0;
+    for (size_t i = 0; i < gs_report_nrows(rep) && rc == 0; i++) {
         const gs_report_row_t *row = gs_report_row(rep, i);
         if (row->kind != kind || row->status != GS_REPORT_FAIL)
             continue;
@@ -1461,7 +1526,8 @@ static void md_problem_list(const gs_report_t *rep, FILE *fp, gs_kind_t kind, co
                       fp);
         }
         gs_buf_reset(&b);
-        problem_text(rep, row, 1, &b);
+        if ((rc = problem_text(rep, row, 1, &b)) < 0)
+            break;
         fprintf(fp, "| %zu |", n);
         md_cell(fp, row->region);
         md_cell(fp, row->name);
@@ -1477,7 +1543,9 @@ static void md_problem_list(const gs_report_t *rep, FILE *fp, gs_kind_t kind, co
         fputc('\n', fp);
     }
     gs_buf_cleanup(&b);
-    fputs(n ? "\n" : "无。\n\n", fp);
+    if (rc == 0)
+        fputs(n ? "\n" : "无。\n\n", fp);
+    return rc;
 }
 
 /* 附件5: every 未检查 target with its reason, so that nothing is silently dropped. */
@@ -1554,10 +1622,13 @@ static int write_md(const gs_report_t *rep, FILE *fp)
           fp);
     md_region_table(rep, fp, GS_KIND_SITE, "附件1 全省政府网站检查情况", "网站");
     md_region_table(rep, fp, GS_KIND_ACCOUNT, "附件2 全省政务新媒体检查情况", "政务新媒体");
-    md_problem_list(rep, fp, GS_KIND_SITE, "附件3 检查发现存在突出问题的政府网站名单");
-    md_problem_list(rep, fp, GS_KIND_ACCOUNT, "附件4 检查发现存在突出问题的政务新媒体名单");
-    md_unchecked(rep, fp);
-    return 0;
+    int rc = md_problem_list(rep, fp, GS_KIND_SITE, "附件3 检查发现存在突出问题的政府网站名单");
+    if (rc == 0)
+        rc =
+            md_problem_list(rep, fp, GS_KIND_ACCOUNT, "附件4 检查发现存在突出问题的政务新媒体名单");
+    if (rc == 0)
+        md_unchecked(rep, fp);
+    return rc;
 }
 
 /* ---- files ------------------------------------------------------------------------- */
@@ -1692,13 +1763,15 @@ static char *dup_count(size_t v)
     return strdup(b);
 }
 
-static void print_region_table(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *noun)
+/* One region table; 0, or GS_ENOMEM with nothing printed (a table with cells missing would
+ * misstate the counts). */
+static int print_region_table(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *noun)
 {
     enum { NC = 6 };
     size_t nr = gs_report_nregions(rep) + 2;
     char **cells = calloc(nr * NC, sizeof(*cells));
     if (!cells)
-        return;
+        return GS_ENOMEM;
     char h2[64], h3[64], h4[80], pct[24];
     snprintf(h2, sizeof(h2), "实际运行%s数", noun);
     snprintf(h3, sizeof(h3), "检查%s数", noun);
@@ -1733,23 +1806,27 @@ static void print_region_table(const gs_report_t *rep, FILE *fp, gs_kind_t kind,
     for (size_t i = 0; i < nr * NC; i++)
         free(cells[i]);
     free(cells);
+    return ok ? 0 : GS_ENOMEM;
 }
 
-static void print_problems(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *noun,
-                           size_t nproblem)
+/* The first PRINT_LIST_MAX 不合格 targets of one kind; 0 or GS_ENOMEM. */
+static int print_problems(const gs_report_t *rep, FILE *fp, gs_kind_t kind, const char *noun,
+                          size_t nproblem)
 {
     if (!nproblem)
-        return;
+        return 0;
     fprintf(fp, "存在突出问题的%s（%zu家）：\n", noun, nproblem);
     gs_buf_t b;
     gs_buf_init(&b, CELL_MAX);
     size_t n = 0;
+    int rc = 0;
     for (size_t i = 0; i < gs_report_nrows(rep) && n < PRINT_LIST_MAX; i++) {
         const gs_report_row_t *row = gs_report_row(rep, i);
         if (row->kind != kind || row->status != GS_REPORT_FAIL)
             continue;
         gs_buf_reset(&b);
-        problem_text(rep, row, 0, &b);
+        if ((rc = problem_text(rep, row, 0, &b)) < 0)
+            break;
         fprintf(fp, "  %zu. ", ++n);
         print_cell(fp, row->region, 0, 0);
         fputs("  ", fp);
@@ -1759,8 +1836,9 @@ static void print_problems(const gs_report_t *rep, FILE *fp, gs_kind_t kind, con
         fputc('\n', fp);
     }
     gs_buf_cleanup(&b);
-    if (nproblem > n)
+    if (rc == 0 && nproblem > n)
         fprintf(fp, "  ……另有%zu家，见 report.md\n", nproblem - n);
+    return rc;
 }
 
 int gs_report_print_tables(const gs_report_t *rep, FILE *fp)
@@ -1780,13 +1858,16 @@ int gs_report_print_tables(const gs_report_t *rep, FILE *fp)
         char rate[24];
         gs_report_pass_rate(t.checked, t.problem, rate, sizeof(rate));
         fprintf(fp, "%s\n", kinds[k].title);
-        print_region_table(rep, fp, kinds[k].kind, kinds[k].short_noun);
+        int rc = print_region_table(rep, fp, kinds[k].kind, kinds[k].short_noun);
+        if (rc < 0)
+            return rc;
         fprintf(fp, "共检查%s%zu家，发现存在突出问题%s%zu家，合格率%s", kinds[k].noun, t.checked,
                 kinds[k].short_noun, t.problem, rate);
         if (t.unchecked)
             fprintf(fp, "；未检查%zu家", t.unchecked);
         fputs("\n", fp);
-        print_problems(rep, fp, kinds[k].kind, kinds[k].noun, t.problem);
+        if ((rc = print_problems(rep, fp, kinds[k].kind, kinds[k].noun, t.problem)) < 0)
+            return rc;
         fputc('\n', fp);
     }
     fflush(fp);

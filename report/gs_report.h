@@ -152,7 +152,8 @@ const char *gs_report_code_name(const gs_report_t *rep, const char *code);
 int gs_report_write_dir(const gs_report_t *rep, const char *dir, gs_err_t *err);
 
 /* Print the two region tables with 合格率 and short problem lists to fp as aligned plain
- * text (CJK characters count two columns). 0, or GS_EIO when fp reported an error. */
+ * text (CJK characters count two columns). 0, GS_EIO when fp reported an error, or
+ * GS_ENOMEM (the output then stops short). */
 int gs_report_print_tables(const gs_report_t *rep, FILE *fp);
 
 /* num/den as a percentage with two decimals, rounded half up in integer arithmetic:
@@ -200,8 +201,15 @@ size_t gs_report_text_width(const char *s);
 
 /* The 存在的突出问题 text of a 不合格 row, appended to b (bounded by b's ceiling): the long
  * form names each veto code with its evidence sentences, as report.md's lists; the short
- * form names only. When the stored findings are unreadable the names come from veto_codes. */
-void gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
-                            gs_buf_t *b);
+ * form names only. When the stored findings are unreadable the names come from veto_codes.
+ * 0, or GS_ENOMEM when a piece could not be appended for memory (b then holds less and
+ * must not be shown as the row's problems); pieces past the ceiling are left out. */
+int gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, bool longform,
+                           gs_buf_t *b);
+
+/* The detail of finding f as compact JSON text, key order kept ("{}" when it has none),
+ * for the findings CSV and report.xlsx: 0 with *out set (the caller frees), or GS_ENOMEM
+ * with *out NULL. Internal to the report writers. */
+int gs__report_detail_json(const gs_report_finding_t *f, char **out);
 
 #endif

@@ -8,7 +8,6 @@
  * compact JSON text, key order kept. It reads only the model, never Redis. */
 #include "gs_report.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +30,6 @@ static void csv_field(FILE *fp, const char *s, int first)
     fputc('"', fp);
 }
 
-/* The finding's detail as compact JSON ("{}" when it has none or the stored object cannot
- * be read back); the caller frees. NULL only when out of memory. */
-static char *detail_json(const gs_report_finding_t *f)
-{
-    json_t *o = json_loads(f->json, 0, NULL);
-    json_t *d = json_object_get(o, "detail");
-    char *s = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-    json_decref(o);
-    return s ? s : strdup("{}");
-}
-
 static int write_csv(const gs_report_t *rep, FILE *fp)
 {
     fputs("sweep,target,kind,region,code,veto,url,evidence,detail\r\n", fp);
@@ -49,9 +37,10 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
         const gs_report_row_t *row = gs_report_row(rep, i);
         for (size_t k = 0; k < row->findings_len; k++) {
             const gs_report_finding_t *f = &row->findings[k];
-            char *detail = detail_json(f);
-            if (!detail)
-                return GS_ENOMEM;
+            char *detail;
+            int rc = gs__report_detail_json(f, &detail);
+            if (rc < 0)
+                return rc;
             csv_field(fp, gs_report_sweep(rep), 1);
             csv_field(fp, row->id, 0);
             csv_field(fp, row->kind_name, 0);

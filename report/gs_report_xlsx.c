@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +222,8 @@ static void fill_regions(xs_t *x, const gs_report_t *rep, gs_kind_t kind)
         put_str(x, 0, note, f->note);
 }
 
-static void fill_problems(xs_t *x, const gs_report_t *rep, gs_kind_t kind, gs_buf_t *b)
+/* The 不合格 targets of one kind; 0 or GS_ENOMEM. */
+static int fill_problems(xs_t *x, const gs_report_t *rep, gs_kind_t kind, gs_buf_t *b)
 {
     const fmts_t *f = x->f;
     size_t n = 0;
@@ -232,7 +232,9 @@ static void fill_problems(xs_t *x, const gs_report_t *rep, gs_kind_t kind, gs_bu
         if (row->kind != kind || row->status != GS_REPORT_FAIL)
             continue;
         gs_buf_reset(b);
-        gs_report_problem_text(rep, row, true, b);
+        int rc = gs_report_problem_text(rep, row, true, b);
+        if (rc < 0)
+            return rc;
         put_count(x, 0, ++n, f->num);
         put_str(x, 1, row->region, f->text);
         put_str(x, 2, row->name, f->text);
@@ -249,6 +251,7 @@ static void fill_problems(xs_t *x, const gs_report_t *rep, gs_kind_t kind, gs_bu
     }
     if (!n)
         put_str(x, 0, "无。", f->note);
+    return 0;
 }
 
 static void fill_unchecked(xs_t *x, const gs_report_t *rep)
@@ -269,17 +272,6 @@ static void fill_unchecked(xs_t *x, const gs_report_t *rep)
     }
     if (!n)
         put_str(x, 0, "无。", f->note);
-}
-
-/* The finding's detail as compact JSON, key order kept; "{}" when it has none. The caller
- * frees; NULL only when out of memory. */
-static char *detail_json(const gs_report_finding_t *fd)
-{
-    json_t *o = json_loads(fd->json, 0, NULL);
-    json_t *d = json_object_get(o, "detail");
-    char *s = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-    json_decref(o);
-    return s ? s : strdup("{}");
 }
 
 static int fill_findings(xs_t *x, const gs_report_t *rep)
@@ -304,9 +296,10 @@ static int fill_findings(xs_t *x, const gs_report_t *rep)
             put_str(x, 7, fd->veto ? "是" : "否", f->text);
             put_str(x, 8, fd->evidence, f->text);
             put_str(x, 9, fd->url, f->text);
-            char *detail = detail_json(fd);
-            if (!detail)
-                return GS_ENOMEM;
+            char *detail;
+            int rc = gs__report_detail_json(fd, &detail);
+            if (rc < 0)
+                return rc;
             put_str(x, 10, detail, f->text);
             free(detail);
             next_row(x);
@@ -334,11 +327,9 @@ static int fill(xs_t *x, const gs_report_t *rep, int sheet, gs_buf_t *b)
         fill_regions(x, rep, GS_KIND_ACCOUNT);
         return 0;
     case SH_PROBLEM_SITE:
-        fill_problems(x, rep, GS_KIND_SITE, b);
-        return 0;
+        return fill_problems(x, rep, GS_KIND_SITE, b);
     case SH_PROBLEM_ACCOUNT:
-        fill_problems(x, rep, GS_KIND_ACCOUNT, b);
-        return 0;
+        return fill_problems(x, rep, GS_KIND_ACCOUNT, b);
     case SH_UNCHECKED:
         fill_unchecked(x, rep);
         return 0;
