@@ -1329,29 +1329,23 @@ size_t gs_report_text_width(const char *s)
     return text_width(s);
 }
 
-static const char *kind_label(gs_kind_t k)
+const char *gs__report_kind_label(gs_kind_t k)
 {
     return k == GS_KIND_SITE ? "政府网站" : k == GS_KIND_ACCOUNT ? "政务新媒体" : "—";
 }
 
 /* ---- findings.jsonl ---------------------------------------------------------------- */
 
+/* the same lines as `govsweep export --format jsonl` (gs_report_export.c) */
 static int write_jsonl(const gs_report_t *rep, FILE *fp)
 {
-    for (size_t i = 0; i < gs_report_nrows(rep); i++) {
-        const gs_report_row_t *row = gs_report_row(rep, i);
-        for (size_t k = 0; k < row->findings_len; k++) {
-            fputs(row->findings[k].json, fp);
-            fputc('\n', fp);
-        }
-    }
-    return 0;
+    return gs_report_write_findings(rep, GS_REPORT_FINDINGS_JSONL, fp);
 }
 
 /* ---- targets.csv ------------------------------------------------------------------- */
 
 /* One RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *fp, const char *s, int first)
+void gs__report_csv_field(FILE *fp, const char *s, int first)
 {
     if (!first)
         fputc(',', fp);
@@ -1384,7 +1378,7 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
           "pages_planned,pages_failed,pages_skipped,ledger",
           fp);
     for (size_t c = 0; c < gs_report_nextra(rep); c++)
-        csv_field(fp, gs_report_extra_name(rep, c), 0);
+        gs__report_csv_field(fp, gs_report_extra_name(rep, c), 0);
     fputs("\r\n", fp);
     for (size_t i = 0; i < gs_report_nrows(rep); i++) {
         const gs_report_row_t *row = gs_report_row(rep, i);
@@ -1392,16 +1386,16 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
                            row->owner,  row->platform,  row->url,    row->status_name,
                            row->reason, row->veto_codes};
         for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-            csv_field(fp, f[k], k == 0);
+            gs__report_csv_field(fp, f[k], k == 0);
         csv_count(fp, row->nfindings);
         csv_count(fp, row->pages);
-        csv_field(fp, row->newest, 0);
+        gs__report_csv_field(fp, row->newest, 0);
         csv_count(fp, row->pages_planned);
         csv_count(fp, row->pages_failed);
         csv_count(fp, row->pages_skipped);
-        csv_field(fp, row->ledger, 0);
+        gs__report_csv_field(fp, row->ledger, 0);
         for (size_t c = 0; c < gs_report_nextra(rep); c++)
-            csv_field(fp, row->extra[c], 0);
+            gs__report_csv_field(fp, row->extra[c], 0);
         fputs("\r\n", fp);
     }
     return 0;
@@ -1411,7 +1405,7 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
 
 /* Text as one Markdown table cell: '|' and '\' escaped, line breaks as <br>, '<' as an
  * entity so that page text cannot turn into markup. */
-static void md_cell(FILE *fp, const char *s)
+void gs__report_md_cell(FILE *fp, const char *s)
 {
     fputc(' ', fp);
     for (; *s; s++) {
@@ -1482,7 +1476,7 @@ static void md_region_table(const gs_report_t *rep, FILE *fp, gs_kind_t kind, co
         const gs_report_count_t *c = kind == GS_KIND_SITE ? &g->site : &g->account;
         gs_report_percent(c->problem, c->checked, pct, sizeof(pct));
         fprintf(fp, "| %zu |", i + 1);
-        md_cell(fp, g->name);
+        gs__report_md_cell(fp, g->name);
         md_num(fp, c->actual);
         md_num(fp, c->checked);
         md_num(fp, c->problem);
@@ -1529,16 +1523,16 @@ static int md_problem_list(const gs_report_t *rep, FILE *fp, gs_kind_t kind, con
         if ((rc = problem_text(rep, row, 1, &b)) < 0)
             break;
         fprintf(fp, "| %zu |", n);
-        md_cell(fp, row->region);
-        md_cell(fp, row->name);
+        gs__report_md_cell(fp, row->region);
+        gs__report_md_cell(fp, row->name);
         if (kind == GS_KIND_SITE) {
-            md_cell(fp, row->id);
-            md_cell(fp, gs_buf_str(&b));
+            gs__report_md_cell(fp, row->id);
+            gs__report_md_cell(fp, gs_buf_str(&b));
         } else {
-            md_cell(fp, gs_buf_str(&b));
-            md_cell(fp, row->owner);
-            md_cell(fp, row->platform);
-            md_cell(fp, row->id);
+            gs__report_md_cell(fp, gs_buf_str(&b));
+            gs__report_md_cell(fp, row->owner);
+            gs__report_md_cell(fp, row->platform);
+            gs__report_md_cell(fp, row->id);
         }
         fputc('\n', fp);
     }
@@ -1562,11 +1556,11 @@ static void md_unchecked(const gs_report_t *rep, FILE *fp)
                   "| ---: | --- | --- | --- | --- | --- |\n",
                   fp);
         fprintf(fp, "| %zu |", n);
-        md_cell(fp, row->region);
-        md_cell(fp, kind_label(row->kind));
-        md_cell(fp, row->name);
-        md_cell(fp, row->id);
-        md_cell(fp, row->reason);
+        gs__report_md_cell(fp, row->region);
+        gs__report_md_cell(fp, gs__report_kind_label(row->kind));
+        gs__report_md_cell(fp, row->name);
+        gs__report_md_cell(fp, row->id);
+        gs__report_md_cell(fp, row->reason);
         fputc('\n', fp);
     }
     fputs(n ? "\n" : "无。\n\n", fp);
@@ -1587,8 +1581,8 @@ static void md_other(const gs_report_t *rep, FILE *fp)
                   "| ---: | --- | --- | ---: | ---: |\n",
                   fp);
         fprintf(fp, "| %zu |", n);
-        md_cell(fp, c->code);
-        md_cell(fp, c->name);
+        gs__report_md_cell(fp, c->code);
+        gs__report_md_cell(fp, c->name);
         md_num(fp, c->other);
         md_num(fp, c->other_targets);
         fputc('\n', fp);
@@ -1634,7 +1628,7 @@ static int write_md(const gs_report_t *rep, FILE *fp)
 /* ---- files ------------------------------------------------------------------------- */
 
 /* mkdir -p: the directory and its missing parents. */
-static int mkdir_p(const char *dir, gs_err_t *err)
+int gs__report_mkdir_p(const char *dir, gs_err_t *err)
 {
     char tmp[PATH_MAX];
     if (!dir || !*dir)
@@ -1694,7 +1688,7 @@ int gs_report_write_dir(const gs_report_t *rep, const char *dir, gs_err_t *err)
 {
     if (!rep)
         return gs_err_set(err, GS_EINVAL, "no report loaded");
-    int rc = mkdir_p(dir, err);
+    int rc = gs__report_mkdir_p(dir, err);
     if (rc == 0)
         rc = write_atomic(rep, dir, "findings.jsonl", write_jsonl, err);
     if (rc == 0)

@@ -212,4 +212,17 @@ int gs_report_problem_text(const gs_report_t *rep, const gs_report_row_t *row, b
  * with *out NULL. Internal to the report writers. */
 int gs__report_detail_json(const gs_report_finding_t *f, char **out);
 
+/* Internal to the report writers (report.md, the CSVs, report.html, report.xlsx and the
+ * re-check files), one definition each in gs_report.c: */
+/* "政府网站", "政务新媒体", or "—" for another kind. */
+const char *gs__report_kind_label(gs_kind_t k);
+/* One RFC 4180 field (quoted when it holds a comma, a quote or a line break), preceded by
+ * a comma unless first. */
+void gs__report_csv_field(FILE *fp, const char *s, int first);
+/* Text as one Markdown table cell: '|' and '\' escaped, line breaks as <br>, '<' as an
+ * entity so that page text cannot turn into markup. */
+void gs__report_md_cell(FILE *fp, const char *s);
+/* mkdir -p dir (0755); an error names the directory. */
+int gs__report_mkdir_p(const char *dir, gs_err_t *err);
+
 #endif

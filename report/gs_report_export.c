@@ -12,24 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *fp, const char *s, int first)
-{
-    if (!first)
-        fputc(',', fp);
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 static int write_csv(const gs_report_t *rep, FILE *fp)
 {
     fputs("sweep,target,kind,region,code,veto,url,evidence,detail\r\n", fp);
@@ -41,15 +23,15 @@ static int write_csv(const gs_report_t *rep, FILE *fp)
             int rc = gs__report_detail_json(f, &detail);
             if (rc < 0)
                 return rc;
-            csv_field(fp, gs_report_sweep(rep), 1);
-            csv_field(fp, row->id, 0);
-            csv_field(fp, row->kind_name, 0);
-            csv_field(fp, row->region, 0);
-            csv_field(fp, f->code, 0);
-            csv_field(fp, f->veto ? "true" : "false", 0);
-            csv_field(fp, f->url, 0);
-            csv_field(fp, f->evidence, 0);
-            csv_field(fp, detail, 0);
+            gs__report_csv_field(fp, gs_report_sweep(rep), 1);
+            gs__report_csv_field(fp, row->id, 0);
+            gs__report_csv_field(fp, row->kind_name, 0);
+            gs__report_csv_field(fp, row->region, 0);
+            gs__report_csv_field(fp, f->code, 0);
+            gs__report_csv_field(fp, f->veto ? "true" : "false", 0);
+            gs__report_csv_field(fp, f->url, 0);
+            gs__report_csv_field(fp, f->evidence, 0);
+            gs__report_csv_field(fp, detail, 0);
             fputs("\r\n", fp);
             free(detail);
             if (ferror(fp))

@@ -102,11 +102,6 @@ static long pass_hundredths(size_t checked, size_t problem)
     return (long)((num * 20000 + den) / (2 * den));
 }
 
-static const char *kind_label(gs_kind_t k)
-{
-    return k == GS_KIND_SITE ? "政府网站" : k == GS_KIND_ACCOUNT ? "政务新媒体" : "—";
-}
-
 static const gs_report_count_t *count_of(const gs_report_region_t *g, gs_kind_t kind)
 {
     return kind == GS_KIND_SITE ? &g->site : &g->account;
@@ -509,7 +504,7 @@ static void html_unchecked(const gs_report_t *rep, FILE *fp)
                   fp);
         fprintf(fp, "<tr><td class=\"n\">%zu</td>", n);
         td_nowrap(fp, "r", row->region);
-        td(fp, kind_label(row->kind));
+        td(fp, gs__report_kind_label(row->kind));
         td(fp, row->name);
         td_nowrap(fp, "id", row->id);
         td(fp, row->reason);
@@ -539,7 +534,7 @@ static void html_findings(const gs_report_t *rep, FILE *fp)
                       fp);
             fprintf(fp, "<tr><td class=\"n\">%zu</td>", n);
             td_nowrap(fp, "r", row->region);
-            td(fp, kind_label(row->kind));
+            td(fp, gs__report_kind_label(row->kind));
             td(fp, row->name);
             td_nowrap(fp, "id", row->id);
             fputs("<td>", fp);

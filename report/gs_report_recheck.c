@@ -44,11 +44,6 @@ typedef struct cmp {
     size_t *fixed; /* per previous region: [2 * i] sites, [2 * i + 1] accounts 已整改 */
 } cmp_t;
 
-static const char *kind_label(gs_kind_t k)
-{
-    return k == GS_KIND_SITE ? "政府网站" : k == GS_KIND_ACCOUNT ? "政务新媒体" : "—";
-}
-
 /* The measure word of the notices: 网站 家, 政务新媒体 个. */
 static const char *measure(gs_kind_t k)
 {
@@ -225,7 +220,7 @@ static void summary(const cmp_t *c, gs_kind_t kind, bool md, gs_buf_t *b)
 {
     size_t k[4], all;
     tally(c, kind, k, &all);
-    const char *noun = kind_label(kind), *m = measure(kind);
+    const char *noun = gs__report_kind_label(kind), *m = measure(kind);
     if (!all) {
         gs_buf_printf(b, "上次检查未发现存在突出问题的%s。", noun);
         return;
@@ -285,23 +280,6 @@ static fig_t region_fig(const cmp_t *c, size_t gi, gs_kind_t kind)
 
 /* ---- recheck.csv -------------------------------------------------------------------- */
 
-static void csv_field(FILE *fp, const char *s, int first)
-{
-    if (!first)
-        fputc(',', fp);
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 static void csv_row(FILE *fp, const gs_report_t *prev, const gs_report_row_t *row, const char *code,
                     const char *result, const char *before, const char *now, const char *url,
                     const char *reason)
@@ -313,7 +291,7 @@ static void csv_row(FILE *fp, const gs_report_t *prev, const gs_report_row_t *ro
                        now,         url,
                        reason};
     for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-        csv_field(fp, f[k], k == 0);
+        gs__report_csv_field(fp, f[k], k == 0);
     fputs("\r\n", fp);
 }
 
@@ -362,45 +340,11 @@ static int write_csv(const cmp_t *c, FILE *fp)
 
 /* ---- recheck.md --------------------------------------------------------------------- */
 
-/* Text as one Markdown table cell ('|' and '\' escaped, line breaks as <br>, '<' as an
- * entity so that page text cannot turn into markup). */
-static void md_cell(FILE *fp, const char *s)
-{
-    fputc(' ', fp);
-    for (; *s; s++) {
-        switch (*s) {
-        case '|':
-            fputs("\\|", fp);
-            break;
-        case '\\':
-            fputs("\\\\", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '\t':
-            fputc(' ', fp);
-            break;
-        case '\r':
-            if (s[1] == '\n')
-                s++;
-            fputs("<br>", fp);
-            break;
-        case '\n':
-            fputs("<br>", fp);
-            break;
-        default:
-            fputc(*s, fp);
-        }
-    }
-    fputs(" |", fp);
-}
-
 static void md_compare(const cmp_t *c, FILE *fp, gs_kind_t kind)
 {
     const char *noun = kind == GS_KIND_SITE ? "网站" : "政务新媒体";
     char pb[24], pa[24];
-    fprintf(fp, "### %s\n\n", kind_label(kind));
+    fprintf(fp, "### %s\n\n", gs__report_kind_label(kind));
     fprintf(fp,
             "| 序号 | 单位 | 检查%s数 | 存在突出问题数（整改前） | 合格率（整改前） | 已整改数 | "
             "存在突出问题数（复核后） | 合格率（复核后） |\n"
@@ -413,7 +357,7 @@ static void md_compare(const cmp_t *c, FILE *fp, gs_kind_t kind)
         gs_report_pass_rate(f.checked, f.after, pa, sizeof(pa));
         if (i < ng) {
             fprintf(fp, "| %zu |", i + 1);
-            md_cell(fp, gs_report_region(c->prev, i)->name);
+            gs__report_md_cell(fp, gs_report_region(c->prev, i)->name);
         } else {
             fputs("| 合计 | |", fp);
         }
@@ -463,13 +407,13 @@ static void md_items(const cmp_t *c, FILE *fp)
                     gs_buf_puts(&b, "复核未再发现该问题");
                 }
                 fprintf(fp, "| %zu |", ++k);
-                md_cell(fp, it->prev->region);
-                md_cell(fp, kind_label(it->prev->kind));
-                md_cell(fp, it->prev->name);
-                md_cell(fp, it->prev->id);
-                md_cell(fp, gs_report_code_name(c->prev, code));
-                md_cell(fp, res);
-                md_cell(fp, gs_buf_str(&b));
+                gs__report_md_cell(fp, it->prev->region);
+                gs__report_md_cell(fp, gs__report_kind_label(it->prev->kind));
+                gs__report_md_cell(fp, it->prev->name);
+                gs__report_md_cell(fp, it->prev->id);
+                gs__report_md_cell(fp, gs_report_code_name(c->prev, code));
+                gs__report_md_cell(fp, res);
+                gs__report_md_cell(fp, gs_buf_str(&b));
                 fputc('\n', fp);
             }
         }
@@ -495,12 +439,12 @@ static void md_open(const cmp_t *c, FILE *fp)
         gs_buf_reset(&b);
         gs_report_problem_text(c->cur, it->cur, true, &b);
         fprintf(fp, "| %zu |", n);
-        md_cell(fp, it->prev->region);
-        md_cell(fp, kind_label(it->prev->kind));
-        md_cell(fp, it->prev->name);
-        md_cell(fp, it->prev->id);
-        md_cell(fp, result_name[it->result]);
-        md_cell(fp, gs_buf_str(&b));
+        gs__report_md_cell(fp, it->prev->region);
+        gs__report_md_cell(fp, gs__report_kind_label(it->prev->kind));
+        gs__report_md_cell(fp, it->prev->name);
+        gs__report_md_cell(fp, it->prev->id);
+        gs__report_md_cell(fp, result_name[it->result]);
+        gs__report_md_cell(fp, gs_buf_str(&b));
         fputc('\n', fp);
     }
     gs_buf_cleanup(&b);
@@ -520,11 +464,11 @@ static void md_unverified(const cmp_t *c, FILE *fp)
                   "| ---: | --- | --- | --- | --- | --- |\n",
                   fp);
         fprintf(fp, "| %zu |", n);
-        md_cell(fp, it->prev->region);
-        md_cell(fp, kind_label(it->prev->kind));
-        md_cell(fp, it->prev->name);
-        md_cell(fp, it->prev->id);
-        md_cell(fp, it->reason);
+        gs__report_md_cell(fp, it->prev->region);
+        gs__report_md_cell(fp, gs__report_kind_label(it->prev->kind));
+        gs__report_md_cell(fp, it->prev->name);
+        gs__report_md_cell(fp, it->prev->id);
+        gs__report_md_cell(fp, it->reason);
         fputc('\n', fp);
     }
     fputs(n ? "\n" : "无。\n\n", fp);
@@ -570,27 +514,6 @@ static int write_md(const cmp_t *c, FILE *fp)
 
 /* ---- files -------------------------------------------------------------------------- */
 
-static int mkdir_p(const char *dir, gs_err_t *err)
-{
-    char tmp[PATH_MAX];
-    if (!dir || !*dir)
-        return gs_err_set(err, GS_EINVAL, "no output directory given");
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp))
-        return gs_err_set(err, GS_EINVAL, "output directory name too long: %.100s...", dir);
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char ch = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-            return gs_err_set(err, GS_EIO, "cannot create directory %s: %s", tmp, strerror(errno));
-        *p = ch;
-        if (!ch)
-            break;
-    }
-    return 0;
-}
-
 typedef int (*writer_fn)(const cmp_t *c, FILE *fp);
 
 /* dir/name through dir/name.tmp, flushed to disk, then renamed: old file or new, never a
@@ -630,7 +553,7 @@ int gs_report_recheck_write_dir(const gs_report_t *prev, const gs_report_t *cur,
     int rc = cmp_build(&c, prev, cur);
     if (rc < 0)
         return gs_err_set(err, rc, "cannot compare the sweeps: %s", gs_strerror(rc));
-    rc = mkdir_p(dir, err);
+    rc = gs__report_mkdir_p(dir, err);
     if (rc == 0)
         rc = write_atomic(&c, dir, "recheck.md", write_md, err);
     if (rc == 0)
@@ -734,8 +657,8 @@ static void print_list(const cmp_t *c, FILE *fp, gs_kind_t kind, bool open)
     }
     if (!total)
         return;
-    fprintf(fp, "%s%s（%zu%s）：\n", open ? "仍未整改的" : "未能复核的", kind_label(kind), total,
-            measure(kind));
+    fprintf(fp, "%s%s（%zu%s）：\n", open ? "仍未整改的" : "未能复核的",
+            gs__report_kind_label(kind), total, measure(kind));
     gs_buf_t b;
     gs_buf_init(&b, GS_REPORT_MAX_FIELD);
     for (size_t i = 0; i < c->n && n < GS_REPORT_RECHECK_PRINT_MAX; i++) {
@@ -775,7 +698,7 @@ int gs_report_recheck_print(const gs_report_t *prev, const gs_report_t *cur, FIL
     gs_buf_init(&b, GS_REPORT_MAX_FIELD);
     static const gs_kind_t kinds[2] = {GS_KIND_SITE, GS_KIND_ACCOUNT};
     for (size_t k = 0; k < 2; k++) {
-        fprintf(fp, "%s整改前后对比\n", kind_label(kinds[k]));
+        fprintf(fp, "%s整改前后对比\n", gs__report_kind_label(kinds[k]));
         print_compare(&c, fp, kinds[k]);
         gs_buf_reset(&b);
         summary(&c, kinds[k], false, &b);

@@ -180,11 +180,6 @@ static void next_row(xs_t *x)
 
 /* ---- the sheets ------------------------------------------------------------------- */
 
-static const char *kind_label(gs_kind_t k)
-{
-    return k == GS_KIND_SITE ? "政府网站" : k == GS_KIND_ACCOUNT ? "政务新媒体" : "—";
-}
-
 static void region_cells(xs_t *x, const gs_report_count_t *c, int total)
 {
     const fmts_t *f = x->f;
@@ -264,7 +259,7 @@ static void fill_unchecked(xs_t *x, const gs_report_t *rep)
             continue;
         put_count(x, 0, ++n, f->num);
         put_str(x, 1, row->region, f->text);
-        put_str(x, 2, kind_label(row->kind), f->text);
+        put_str(x, 2, gs__report_kind_label(row->kind), f->text);
         put_str(x, 3, row->name, f->text);
         put_str(x, 4, row->id, f->text);
         put_str(x, 5, row->reason, f->text);
@@ -288,7 +283,7 @@ static int fill_findings(xs_t *x, const gs_report_t *rep)
                 continue;
             put_count(x, 0, ++n, f->num);
             put_str(x, 1, row->region, f->text);
-            put_str(x, 2, kind_label(row->kind), f->text);
+            put_str(x, 2, gs__report_kind_label(row->kind), f->text);
             put_str(x, 3, row->name, f->text);
             put_str(x, 4, row->id, f->text);
             put_str(x, 5, fd->code, f->text);

@@ -23,6 +23,7 @@
 
 #include "gs_redis.h"
 #include "gs_report.h"
+#include "redis_fixture.h"
 #include "gs_store.h"
 
 #include <dirent.h>
@@ -35,83 +36,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* ---- the private redis-server ------------------------------------------------------ */
-
-static char dir[64];
-static char url[160];
-static pid_t redis_pid;
-static gs_redis_t *R;
+/* ---- the private redis-server (redis_fixture.h) ---------------------------------- */
 
 static GS_FIXTURE_FN int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/gs-report.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char sock[128], log[128];
-    snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
-    snprintf(log, sizeof(log), "%s/redis.log", dir);
-    snprintf(url, sizeof(url), "unix://%s", sock);
-    redis_pid = fork();
-    if (redis_pid < 0)
-        return -1;
-    if (redis_pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock, "--dir", dir,
-               "--save", "", "--appendonly", "no", (char *)NULL);
-        _exit(127);
-    }
-    gs_err_t e;
-    if (gs_redis_wait_ready(url, 10000, &e) < 0) {
-        fprintf(stderr, "redis-server did not start: %s\n", e.msg);
-        return -1;
-    }
-    R = gs_redis_new(url, &e);
-    return R ? 0 : -1;
-}
-
-/* Remove a directory tree we made (the socket, the log, the test output). */
-static GS_FIXTURE_FN void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d && (de = readdir(d))) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            char sub[1024];
-            snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-            rm_rf(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
+    return redis_fixture_start("gs-report");
 }
 
 static GS_FIXTURE_FN int teardown(void **state)
 {
     (void)state;
-    gs_redis_destroy(&R);
-    if (redis_pid > 0) {
-        kill(redis_pid, SIGTERM);
-        waitpid(redis_pid, NULL, 0);
-    }
-    const char *keep = getenv("GS_KEEP_TMP");
-    if (keep && strcmp(keep, "1") == 0)
-        fprintf(stderr, "kept %s\n", dir);
-    else if (dir[0] && strncmp(dir, "/tmp/gs-report.", 15) == 0)
-        rm_rf(dir);
-    return 0;
+    return redis_fixture_stop();
 }
 
 static GS_FIXTURE_FN void cmd(const char *fmt, ...)

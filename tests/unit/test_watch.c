@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "gs_redis.h"
+#include "redis_fixture.h"
 #include "gs_watch.h"
 
 #include <dirent.h>
@@ -209,58 +210,16 @@ static void test_clock(void **state)
 
 /* ---- against a real redis-server ---------------------------------------------------- */
 
-static char dir[64];
-static char url[160];
-static pid_t redis_pid;
-static gs_redis_t *R;
-
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/gs-watch.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char sock[128], log[128];
-    snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
-    snprintf(log, sizeof(log), "%s/redis.log", dir);
-    snprintf(url, sizeof(url), "unix://%s", sock);
-    redis_pid = fork();
-    if (redis_pid < 0)
-        return -1;
-    if (redis_pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock, "--dir", dir,
-               "--save", "", "--appendonly", "no", (char *)NULL);
-        _exit(127);
-    }
-    gs_err_t e;
-    if (gs_redis_wait_ready(url, 10000, &e) < 0) {
-        fprintf(stderr, "redis-server did not start: %s\n", e.msg);
-        return -1;
-    }
-    R = gs_redis_new(url, &e);
-    return R ? 0 : -1;
+    return redis_fixture_start("gs-watch");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    gs_redis_destroy(&R);
-    if (redis_pid > 0) {
-        kill(redis_pid, SIGTERM);
-        waitpid(redis_pid, NULL, 0);
-    }
-    char path[128];
-    snprintf(path, sizeof(path), "%s/redis.log", dir);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/redis.sock", dir);
-    unlink(path);
-    rmdir(dir);
-    return 0;
+    return redis_fixture_stop();
 }
 
 static redisReply *cmd(const char *fmt, ...)
