@@ -1673,7 +1673,8 @@ static int write_atomic(const gs_report_t *rep, const char *dir, const char *nam
         bad = 1;
         saved = errno;
     }
-    if (rc == 0 && bad)
+    /* a writer that saw the stream's error itself (GS_EIO) is told why as well */
+    if ((rc == 0 || rc == GS_EIO) && bad)
         rc = gs_err_set(err, GS_EIO, "cannot write %s: %s", tmp, strerror(saved));
     else if (rc < 0)
         gs_err_set(err, rc, "cannot write %s: %s", tmp, gs_strerror(rc));
