@@ -4,23 +4,25 @@
 # workers' profile by component, by symbol (self and children) and by shared object
 # (bench/perf_summary.py), and every process's share of the samples.
 #
-#   bench/profile.sh [--sites N] [--pages-per-site N] [--seed N] [--workers N]
+#   bench/profile.sh [--sites N] [--pages-per-site N] [--head-bytes N] [--seed N] [--workers N]
 #                    [--freq HZ] [--top N] [--build DIR] [--out DIR]
 #
 # --out DIR keeps perf.data, the logs and the summaries there (perf report -i DIR/perf.data
 # then reads it again). DWARF call graphs, since neither govsweep's RelWithDebInfo build
 # nor Debian's libraries keep frame pointers; they cost ~8 KB a sample, so the default
 # frequency is modest. Needs perf (Debian package linux-perf) and root or
-# kernel.perf_event_paranoid <= 1. The run under perf is slower than without it: read the
+# kernel.perf_event_paranoid <= 1. --head-bytes (default 12000) weighs the pages as
+# bench/peers.sh does (20-40 KB). The run under perf is slower than without it: read the
 # shares, not the wall time; bench/peers.sh gives the times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
-SITES=60 PPS=100 SEED=42 WORKERS=2 FREQ=999 TOP=30 BUILD=build OUT=""
+SITES=60 PPS=100 HEAD_BYTES=12000 SEED=42 WORKERS=2 FREQ=999 TOP=30 BUILD=build OUT=""
 while [ $# -gt 0 ]; do
     case $1 in
     --sites) SITES=$2; shift 2 ;;
     --pages-per-site) PPS=$2; shift 2 ;;
+    --head-bytes) HEAD_BYTES=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --workers) WORKERS=$2; shift 2 ;;
     --freq) FREQ=$2; shift 2 ;;
@@ -49,7 +51,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$B/tests/gs-simsrv" --out "$work/prov" --port 0 --seed "$SEED" --sites "$SITES" --accounts 0 \
-    --pages-per-site "$PPS" --defect-rate 0 --reference-time 2021-06-15 >"$work/sim.log" 2>&1 &
+    --pages-per-site "$PPS" --head-bytes "$HEAD_BYTES" --defect-rate 0 --reference-time 2021-06-15 >"$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 300); do [ -e "$work/prov/ready" ] && break; sleep 0.1; done
 [ -e "$work/prov/ready" ] || { echo "gs-simsrv did not start:" >&2; cat "$work/sim.log" >&2; exit 1; }

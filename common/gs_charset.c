@@ -31,6 +31,9 @@
 #define GS_CHARSET_DETECT_MAX 8192
 /* Below this many non-ASCII bytes uchardet is not trusted over well-formed GB18030. */
 #define GS_CHARSET_FEW_BYTES 64
+/* ASCII runs at least this long are copied past iconv (see iconv_copy): shorter ones, the
+ * digits and punctuation inside text, would cost an iconv call more than they save. */
+#define GS_CHARSET_ASCII_RUN 16
 
 /* U+FFFD REPLACEMENT CHARACTER in UTF-8. */
 static const char charset_fffd[3] = {'\xef', '\xbf', '\xbd'};
@@ -186,7 +189,7 @@ static int utf8_seq(const unsigned char *p, size_t n)
 }
 
 /* Bytes of ASCII at the start of the n bytes at p, eight at a time where possible: page
- * markup is mostly ASCII, and this keeps the UTF-8 check and copy near memcpy speed. */
+ * markup is mostly ASCII, and this keeps the scans over it near memcpy speed. */
 static size_t ascii_run(const unsigned char *p, size_t n)
 {
     size_t i = 0;
@@ -223,6 +226,33 @@ static size_t text_run(const unsigned char *p, size_t n)
     return i;
 }
 
+/* Bytes at the start of the n bytes at p that are ASCII other than NUL or complete, valid
+ * UTF-8 sequences, counting the sequences of 2..4 bytes into *multibyte: the run that
+ * both the UTF-8 check and utf8_copy step over. Chinese text is three-byte sequences led
+ * by E1-EC or EE-EF (E4-E9 for the common ideographs), which need no range check beyond
+ * their trail bytes' top bits; they are taken here without a call to utf8_seq. */
+static size_t utf8_run(const unsigned char *p, size_t n, size_t *multibyte)
+{
+    size_t i = 0;
+    for (;;) {
+        i += text_run(p + i, n - i);
+        while (n - i >= 3 && p[i] >= 0xe1 && p[i] <= 0xef && p[i] != 0xed &&
+               (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80) {
+            i += 3;
+            (*multibyte)++;
+        }
+        if (i >= n || p[i] == 0)
+            return i;
+        if (p[i] >= 0x80) {
+            int k = utf8_seq(p + i, n - i);
+            if (k <= 0)
+                return i;
+            i += (size_t)k;
+            (*multibyte)++;
+        }
+    }
+}
+
 /* What the UTF-8 check found in a sample. */
 struct utf8_scan {
     int valid;        /* 1 when every sequence is valid (a cut one at the end is allowed) */
@@ -237,18 +267,16 @@ static struct utf8_scan utf8_check(const char *s, size_t n)
     struct utf8_scan r = {1, 0};
     size_t i = 0;
     while (i < n) {
-        i += ascii_run(p + i, n - i);
+        i += utf8_run(p + i, n - i, &r.multibyte);
         if (i >= n)
             break;
-        int k = utf8_seq(p + i, n - i);
-        if (k == 0)
-            break;
-        if (k < 0) {
-            r.valid = 0;
-            break;
+        if (p[i] == 0) { /* valid here; only the copy replaces it */
+            i++;
+            continue;
         }
-        r.multibyte++;
-        i += (size_t)k;
+        if (utf8_seq(p + i, n - i) < 0)
+            r.valid = 0;
+        break; /* invalid, or cut by the end of the sample */
     }
     return r;
 }
@@ -494,10 +522,9 @@ static int gb18030_wellformed(const char *s, size_t n, size_t *high)
     size_t i = 0;
     *high = 0;
     while (i < n) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += ascii_run(p + i, n - i);
+        if (i >= n)
+            break;
         (*high)++;
         if (p[i] == 0x80 || p[i] == 0xff)
             return 0;
@@ -553,9 +580,7 @@ static int charset_detect(struct charset_body *b, char *out, size_t outlen)
             compact[cn++] = (char)p[i++];
             continue;
         }
-        size_t j = i;
-        while (j < b->n && p[j] < 0x80)
-            j++;
+        size_t j = i + ascii_run(p + i, b->n - i);
         if (j - i <= 16) { /* short ASCII inside text: digits, punctuation, a space */
             size_t k = j - i < sizeof(compact) - cn ? j - i : sizeof(compact) - cn;
             memcpy(compact + cn, p + i, k);
@@ -698,18 +723,12 @@ static int utf8_copy(struct charset_out *o, const char *in, size_t len)
     size_t run = 0; /* start of the pending valid run */
     size_t i = 0;
     int rc = 0;
+    size_t multibyte = 0;
     while (i < len) {
-        /* ASCII joins the run, up to a NUL. */
-        size_t a = text_run(p + i, len - i);
-        if (a > 0) {
-            i += a;
-            continue;
-        }
+        i += utf8_run(p + i, len - i, &multibyte);
+        if (i >= len)
+            break;
         int k = p[i] ? utf8_seq(p + i, len - i) : -1;
-        if (k > 0) {
-            i += (size_t)k;
-            continue;
-        }
         if ((rc = out_append(o, in + run, i - run)) < 0 ||
             (rc = out_append(o, charset_fffd, sizeof(charset_fffd))) < 0)
             return rc;
@@ -722,13 +741,15 @@ static int utf8_copy(struct charset_out *o, const char *in, size_t len)
 /* Replace each NUL byte in o by U+FFFD (see utf8_copy). */
 static int out_replace_nul(struct charset_out *o)
 {
-    size_t nuls = 0;
     if (!o->data)
         return 0;
-    for (size_t i = 0; i < o->len; i++)
-        nuls += o->data[i] == '\0';
-    if (nuls == 0)
+    /* Pages hold no NUL nearly always: memchr answers that at memory speed. */
+    const char *first = memchr(o->data, '\0', o->len);
+    if (!first)
         return 0;
+    size_t nuls = 0;
+    for (size_t i = (size_t)(first - o->data); i < o->len; i++)
+        nuls += o->data[i] == '\0';
     int rc = out_reserve(o, 2 * nuls);
     if (rc < 0)
         return rc;
@@ -763,18 +784,14 @@ static size_t bom_len(const char *name, const char *in, size_t len)
 
 /* Convert with iconv, U+FFFD for each invalid byte and for a sequence cut by the end.
  * Skipping one byte after an invalid sequence keeps an ASCII byte that followed a bad
- * lead byte ("\x81<p>" keeps its "<p>"), as browsers' GB18030 decoder does. */
-static int iconv_copy(struct charset_out *o, iconv_t cd, const char *in, size_t len)
+ * lead byte ("\x81<p>" keeps its "<p>"), as browsers' GB18030 decoder does. Leaves cd
+ * flushed, in its initial state. */
+static int iconv_part(struct charset_out *o, iconv_t cd, const char *in, size_t len)
 {
     char *ip = (char *)in;
     size_t ileft = len;
     int flushing = 0;
     int rc;
-    /* A first guess at the size: GB18030, Big5 and UTF-16 grow by at most half into
-     * UTF-8; Latin-1 can double, and E2BIG grows the buffer then. */
-    size_t guess = len + len / 2 + 16;
-    if ((rc = out_reserve(o, guess < o->max ? guess : o->max)) < 0)
-        return rc;
     for (;;) {
         char *op = o->data + o->len;
         size_t oleft = o->cap - 1 - o->len;
@@ -816,6 +833,55 @@ static int iconv_copy(struct charset_out *o, iconv_t cd, const char *in, size_t 
     }
 }
 
+/* 1 for the charsets whose decoder (glibc's) keeps no state across an ASCII character,
+ * reads every byte below 0x80 that starts a character as that ASCII character, and reads
+ * no character of more than 4 bytes. Not UTF-16, nor ISO-2022 or HZ, whose ASCII bytes are
+ * text only in some shift states. */
+static int charset_ascii_superset(const char *name)
+{
+    return strcmp(name, "GB18030") == 0 || strcmp(name, "BIG5-HKSCS") == 0 ||
+           charset_is_latin(name);
+}
+
+/* Convert len bytes of charset name with iconv, copying long ASCII runs past it: markup
+ * is most of a page (nine bytes in ten of the GBK and Big5 pages measured), and glibc
+ * takes each of its bytes through two conversion steps (to UCS-4 and back) at several
+ * times the cost of memcpy. The output is the same bytes. A run's first three bytes can
+ * be the tail of a multibyte sequence begun before it (a GB18030 four-byte one ends in a
+ * digit), so they go to iconv with what precedes them; from the fourth on, a character
+ * starts at every byte of the run. A character BIG5-HKSCS holds back (the second of its
+ * two-code-point mappings) is written by iconv_part's flush, before the run, as the run's
+ * first byte would have made iconv write it. */
+static int iconv_copy(struct charset_out *o, iconv_t cd, const char *name, const char *in,
+                      size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    int rc;
+    /* A first guess at the size: GB18030, Big5 and UTF-16 grow by at most half into
+     * UTF-8; Latin-1 can double, and E2BIG grows the buffer then. */
+    size_t guess = len + len / 2 + 16;
+    if ((rc = out_reserve(o, guess < o->max ? guess : o->max)) < 0)
+        return rc;
+    if (!charset_ascii_superset(name))
+        return iconv_part(o, cd, in, len);
+    size_t done = 0; /* input before this is converted */
+    size_t i = 0;
+    while (i < len) {
+        size_t a = ascii_run(p + i, len - i);
+        if (a >= GS_CHARSET_ASCII_RUN) {
+            size_t from = i == done ? i : i + 3;
+            if ((from > done && (rc = iconv_part(o, cd, in + done, from - done)) < 0) ||
+                (rc = out_append(o, in + from, i + a - from)) < 0)
+                return rc;
+            done = i + a;
+        }
+        i += a;
+        if (i < len)
+            i++; /* a byte >= 0x80 */
+    }
+    return done < len ? iconv_part(o, cd, in + done, len - done) : 0;
+}
+
 int gs_charset_to_utf8(const char *charset, const char *in, size_t len, size_t max_out, char **out,
                        size_t *out_len)
 {
@@ -848,7 +914,7 @@ int gs_charset_to_utf8(const char *charset, const char *in, size_t len, size_t m
         iconv_t cd = iconv_open("UTF-8", name);
         if (cd == (iconv_t)-1)
             return GS_ECHARSET;
-        rc = iconv_copy(&o, cd, in + skip, len - skip);
+        rc = iconv_copy(&o, cd, name, in + skip, len - skip);
         iconv_close(cd);
         if (rc == 0)
             rc = out_replace_nul(&o);

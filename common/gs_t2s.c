@@ -241,6 +241,10 @@ int gs_t2s_sample(const gs_t2s_t *t, const char *text, size_t len, size_t *han, 
     size_t n = len < GS_T2S_SAMPLE ? len : GS_T2S_SAMPLE;
     size_t nhan = 0, nchanged = 0;
     for (size_t i = 0; i < n;) {
+        if ((unsigned char)text[i] < 0x80) { /* markup: no call a byte */
+            i++;
+            continue;
+        }
         uint32_t cp = 0;
         size_t k = gs_utf8_decode(text + i, len - i, &cp);
         if (k == 0) {

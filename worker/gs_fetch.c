@@ -15,6 +15,9 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,10 @@
 #define IDLE_CONNS_MIN 32
 #define IDLE_CONNS_MAX 1024
 #define HOST_MAX 256
+/* How long the shared CA store is kept before its files are read again: libcurl's own CA
+ * cache keeps one as long (CURLOPT_CA_CACHE_TIMEOUT's default), so that a worker running
+ * for weeks sees an updated CA bundle within a day. */
+#define CA_STORE_MAX_AGE_MS (24 * 3600 * 1000LL)
 
 typedef struct req req_t;
 typedef struct host host_t;
@@ -54,6 +61,8 @@ struct req {
     char content_type[128];
     bool refused, truncated, header_overflow;
     char errbuf[CURL_ERROR_SIZE];
+    X509_STORE *ca; /* the shared CA store its TLS connections verify with (a reference),
+                       NULL: libcurl reads the CA files itself */
 };
 
 struct host {
@@ -100,6 +109,10 @@ struct gs_fetch {
     req_t *run[MAX_RUNNING];
     size_t nrun;
     gs_fetch_stats_t st;
+    /* The CA files read once (ca_store_get), NULL until the first https request or when
+     * they cannot be read; ca_next_ms: when to read them (again). */
+    X509_STORE *ca_store;
+    int64_t ca_next_ms;
 };
 
 static host_t *host_get(gs_fetch_t *f, const char *name)
@@ -170,6 +183,7 @@ static void req_free(req_t *r)
     free(r->url);
     free(r->ua);
     gs_buf_cleanup(&r->body);
+    X509_STORE_free(r->ca);
     free(r);
 }
 
@@ -207,6 +221,7 @@ void gs_fetch_destroy(gs_fetch_t **self_p)
     }
     curl_slist_free_all(f->connect_to);
     curl_slist_free_all(f->resolve);
+    X509_STORE_free(f->ca_store);
     free(f);
     *self_p = NULL;
 }
@@ -426,6 +441,77 @@ static curl_socket_t on_opensocket(void *ud, curlsocktype purpose, struct curl_s
     return socket(a->family, a->socktype, a->protocol);
 }
 
+/* The trust anchors of every TLS connection, read once and shared.
+ *
+ * libcurl 7.88 makes an SSL_CTX for each connection and reads the CA file and path into
+ * it again: OpenSSL 3 parses a PEM file slowly, ~70 ms of CPU for the system bundle (144
+ * certificates) and ~0.7 ms for the simulated province's one-certificate CA, so with the
+ * system store a sweep spent more CPU reading it than crawling (a W-HTTPS probe per site
+ * and the https links checked, ~70 connections for 60 sites; bench/profile.sh without
+ * --cacert). libcurl's own CA cache (CURLOPT_CA_CACHE_TIMEOUT) is not used for a CA path,
+ * and Debian's libcurl always has one (/etc/ssl/certs), which `cacert` relies on ("the
+ * system store is still used"). So the store is built here from exactly what libcurl would
+ * read -- the CA file (cacert, or libcurl's default bundle) and libcurl's default CA path,
+ * with the flags libcurl sets on its store -- and handed to each connection's SSL_CTX
+ * (on_ssl_ctx), with libcurl's own CA file and path cleared. The same certificates verify
+ * the same chains, so every verdict and message of W-HTTPS and of the link checks stays
+ * as it was.
+ *
+ * NULL when the files cannot be read, or libcurl's TLS is not OpenSSL: libcurl then
+ * reads them for each connection as before, and reports a missing CA file as before. */
+static X509_STORE *ca_store_get(gs_fetch_t *f, const req_t *r)
+{
+    int64_t now = gs_now_ms();
+    /* Read at the first https request, not before: an engine that fetches only http
+     * (tests, a watch of http pages) never pays for it. An http request started before
+     * it that is redirected to https has libcurl read the files, as before. */
+    if (strncasecmp(r->url, "https:", 6) != 0 || now < f->ca_next_ms)
+        return f->ca_store;
+    f->ca_next_ms = now + CA_STORE_MAX_AGE_MS;
+    X509_STORE_free(f->ca_store);
+    f->ca_store = NULL;
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (!v || !v->ssl_version || strncmp(v->ssl_version, "OpenSSL/", 8) != 0)
+        return NULL;
+    /* libcurl's defaults, as it would use them: the built-in bundle unless cacert
+     * replaces it, and the built-in path in any case */
+    char *cafile = NULL, *capath = NULL;
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    curl_easy_getinfo(e, CURLINFO_CAINFO, &cafile);
+    curl_easy_getinfo(e, CURLINFO_CAPATH, &capath);
+    if (f->cfg->cacert[0])
+        cafile = f->cfg->cacert;
+    X509_STORE *st = (cafile || capath) ? X509_STORE_new() : NULL;
+    if (st && ((cafile && !X509_STORE_load_file(st, cafile)) ||
+               (capath && !X509_STORE_load_path(st, capath)))) {
+        gs_log(GS_LOG_WARN,
+               "fetch: cannot read the CA file %s or path %s: libcurl reads them "
+               "for each connection",
+               cafile ? cafile : "-", capath ? capath : "-");
+        X509_STORE_free(st);
+        st = NULL;
+    }
+    curl_easy_cleanup(e);
+    /* what a failed read left in OpenSSL's error queue must not reach the message of a
+     * later handshake */
+    ERR_clear_error();
+    if (st)
+        X509_STORE_set_flags(st, X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
+    return f->ca_store = st;
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: the connection verifies with the shared store (the SSL_CTX
+ * takes a reference of its own). */
+static CURLcode on_ssl_ctx(CURL *e, void *ssl_ctx, void *ud)
+{
+    (void)e;
+    const req_t *r = ud;
+    SSL_CTX_set1_cert_store(ssl_ctx, r->ca);
+    return CURLE_OK;
+}
+
 static int start(gs_fetch_t *f, req_t *r)
 {
     CURL *e = curl_easy_init();
@@ -465,8 +551,24 @@ static int start(gs_fetch_t *f, req_t *r)
         curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
     if (f->resolve)
         curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
-    if (c->cacert[0])
-        curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    /* the shared CA store (ca_store_get); the request holds a reference, since the
+     * engine's may be replaced before this transfer connects */
+    X509_STORE *ca = ca_store_get(f, r);
+    if (ca && curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) == CURLE_OK &&
+        X509_STORE_up_ref(ca)) {
+        r->ca = ca;
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, r);
+        curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+        /* and libcurl's CA cache stays out: with no file or path set it would keep the
+         * first connection's store and put it in later connections' SSL_CTX in place of
+         * the engine's current one */
+        curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, NULL);
+        if (c->cacert[0])
+            curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    }
     if (r->head)
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     if (r->ipv6_only)

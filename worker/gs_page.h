@@ -140,6 +140,9 @@ typedef struct gs_page {
     size_t ndates;       /* publication dates seen in all */
     gs_ymd_t newest;     /* newest of the three (kept for callers that want one) */
     int has_date;        /* newest is set */
+    /* how the page was parsed (not facts of the page: the same facts either way) */
+    size_t raw_lifted; /* script and style texts read apart from libxml2's parse */
+    bool raw_reparsed; /* they could not be, and the page was parsed a second time */
 } gs_page_t;
 
 void gs_page_init(gs_page_t *p);
@@ -155,6 +158,13 @@ struct gs_t2s;
  * `traditional` says so. 0 or a negative GS_E* code. */
 int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *content_type,
                   const char *url, int64_t ref_unix, size_t max_links, const struct gs_t2s *t2s);
+
+/* gs_page_parse with flags: GS_PAGE_NO_LIFT parses the page as it is, with the text of its
+ * scripts and styles inside (the reference the lifting is tested against; slower). */
+#define GS_PAGE_NO_LIFT 1u
+int gs_page_parse_flags(gs_page_t *p, const char *body, size_t len, const char *content_type,
+                        const char *url, int64_t ref_unix, size_t max_links,
+                        const struct gs_t2s *t2s, unsigned flags);
 
 /* The content of a meta tag by lower-cased name, or NULL. Borrowed. */
 const char *gs_page_meta(const gs_page_t *p, const char *name);

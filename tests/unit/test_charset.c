@@ -335,6 +335,74 @@ static void test_convert_large(void **state)
     free(out);
 }
 
+/* Where iconv_copy copies long ASCII runs past iconv: a run's first bytes may still belong
+ * to the character before it (a GB18030 four-byte sequence ends in a digit, a GBK or Big5
+ * trail byte can be '@'), a pair BIG5-HKSCS holds back comes out before the run, and a NUL
+ * inside a run still becomes U+FFFD. */
+static void test_convert_ascii_runs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *charset;
+        const char *in;
+        size_t in_len;
+        const char *want;
+    } cases[] = {
+#define RUN_CASE(cs, in, want) {cs, in, sizeof(in) - 1, want}
+        /* a four-byte sequence cut before a run of digits: one U+FFFD for the lead byte */
+        RUN_CASE("GB18030",
+                 "\x81\x30"
+                 "0123456789 and markup",
+                 "\xef\xbf\xbd"
+                 "00123456789 and markup"),
+        /* a four-byte sequence (U+0080) whose last byte starts the run */
+        RUN_CASE("GB18030",
+                 "\x81\x30\x81"
+                 "0<p>0123456789 markup",
+                 "\xc2\x80<p>0123456789 markup"),
+        /* 81 40 is U+4E02 */
+        RUN_CASE("GBK", "\x81@@@@<p class=\"x\">text</p>",
+                 "\xe4\xb8\x82@@@<p class=\"x\">text</p>"),
+        RUN_CASE("BIG5-HKSCS", "\x88\x62<p class=\"x\">text</p>",
+                 "\xc3\x8a\xcc\x84<p class=\"x\">text</p>"),
+        RUN_CASE("big5", "\xa4@<p class=\"x\">text</p>\xa4",
+                 "\xe4\xb8\x80<p class=\"x\">text</p>\xef\xbf\xbd"),
+        RUN_CASE("GBK", "<p class=\"x\">te\0xt</p>\xd6\xd0",
+                 "<p class=\"x\">te\xef\xbf\xbdxt</p>\xe4\xb8\xad"),
+        RUN_CASE("GB18030", "\xd6\xd0<p class=\"x\">text</p>\x81\x30",
+                 "\xe4\xb8\xad<p class=\"x\">text</p>\xef\xbf\xbd"),
+        RUN_CASE("latin1", "caf\xe9 <p class=\"x\">cr\xe8me</p>",
+                 "caf\xc3\xa9 <p class=\"x\">cr\xc3\xa8me</p>"),
+        /* UTF-8 runs of three-byte characters: a surrogate or an overlong among them is
+         * still replaced, a NUL too */
+        RUN_CASE("UTF-8", "\xe4\xb8\xad\xed\xa0\x80\xe6\x96\x87",
+                 "\xe4\xb8\xad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xe6\x96\x87"),
+        RUN_CASE("UTF-8", "\xe4\xb8\xad\xe0\x9f\xbf\xe6\x96\x87",
+                 "\xe4\xb8\xad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xe6\x96\x87"),
+        RUN_CASE("UTF-8", "\xe4\xb8\xad\0\xe6\x96\x87<p>",
+                 "\xe4\xb8\xad\xef\xbf\xbd\xe6\x96\x87<p>"),
+        RUN_CASE("UTF-8", "\xe4\xb8\xad\xe6\x96", "\xe4\xb8\xad\xef\xbf\xbd"),
+#undef RUN_CASE
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out = NULL;
+        size_t out_len = 0;
+        assert_int_equal(gs_charset_to_utf8(cases[i].charset, cases[i].in, cases[i].in_len, 1024,
+                                            &out, &out_len),
+                         0);
+        if (out_len != strlen(cases[i].want) || memcmp(out, cases[i].want, out_len) != 0)
+            fail_msg("ascii run case %zu (%s): want '%s', got '%s'", i, cases[i].charset,
+                     cases[i].want, out);
+        free(out);
+    }
+
+    /* A NUL does not make a UTF-8 page any less UTF-8: it is replaced in the text. */
+    static const char page[] = "<p>\xe4\xb8\xad\xe6\x96\x87\xe6\xb5\x8b\xe8\xaf\x95\0</p>";
+    char cs[GS_CHARSET_NAME_MAX];
+    gs_charset_decide("text/html; charset=gbk", page, sizeof(page) - 1, cs, sizeof(cs));
+    assert_string_equal(cs, "UTF-8");
+}
+
 /* Odd inputs to gs_charset_decide. */
 static void test_decide_edges(void **state)
 {
@@ -407,7 +475,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide_fixtures), cmocka_unit_test(test_decide_meta),
         cmocka_unit_test(test_convert_table),   cmocka_unit_test(test_convert_large),
-        cmocka_unit_test(test_convert_nuls),    cmocka_unit_test(test_decide_edges),
+        cmocka_unit_test(test_convert_nuls),    cmocka_unit_test(test_convert_ascii_runs),
+        cmocka_unit_test(test_decide_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
