@@ -123,7 +123,11 @@ typedef struct walk {
     range_t skip[MAX_RANGES]; /* header and footer stretches: not publication dates */
     size_t nskip;
     struct lift *lift; /* script and style text lifted out before parsing; NULL when none */
-    int err;           /* the first GS_ENOMEM of the walk: a fact lost to it fails the parse */
+    struct {
+        const xmlChar *name; /* libxml2's interned name (its dictionary's) */
+        uint8_t tag;
+    } tags[64]; /* tag_of by the name's address: one comparison instead of a bsearch */
+    int err;    /* the first GS_ENOMEM of the walk: a fact lost to it fails the parse */
 } walk_t;
 
 /* Remember an allocation failure of the walk. The walk goes on (its helpers return
@@ -231,28 +235,42 @@ static size_t lift_close(const char *s, size_t n, size_t i, const char *name, si
 
 /* Whether libxml2 passes raw text through untouched: no byte it drops as an invalid
  * character (C0 controls but tab, newline and return) and no U+FFFE or U+FFFF. */
+/* Whether byte i of p[0..n) is one libxml2 keeps in raw text (see lift_plain). */
+static bool lift_byte_ok(const unsigned char *p, size_t i, size_t n)
+{
+    unsigned char c = p[i];
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return false;
+    return !(c == 0xef && i + 2 < n && p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf));
+}
+
 static bool lift_plain(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    /* Eight bytes at a time while none is below 0x20 or is 0xEF (portable C: a word's
-     * bytes tested together, as in the "has a zero byte" idiom). */
+    /* Eight bytes at a time (portable C: a word's bytes tested together, as in the "has a
+     * zero byte" idiom); a word with a byte below 0x20 (a newline, mostly) or an 0xEF, or
+     * a false alarm, is looked at a byte at a time. */
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        uint64_t low = (x - ones * 0x20) & ~x & highs; /* a byte < 0x20 (or a false alarm) */
-        uint64_t ef = x ^ (ones * 0xef);
-        ef = (ef - ones) & ~ef & highs; /* a byte 0xEF (or a false alarm) */
-        if (low | ef)
-            break; /* the byte loop decides */
-    }
-    for (; i < n; i++) {
-        unsigned char c = p[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            uint64_t low = (x - ones * 0x20) & ~x & highs;
+            uint64_t ef = x ^ (ones * 0xef);
+            ef = (ef - ones) & ~ef & highs;
+            if (!(low | ef)) {
+                i += 8;
+                continue;
+            }
+            for (size_t end = i + 8; i < end; i++)
+                if (!lift_byte_ok(p, i, n))
+                    return false;
+            continue;
+        }
+        if (!lift_byte_ok(p, i, n))
             return false;
-        if (c == 0xef && i + 2 < n && p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf))
-            return false;
+        i++;
     }
     return true;
 }
@@ -464,6 +482,18 @@ static uint8_t tag_of(const char *name)
     return t ? t->tag : TAG_OTHER;
 }
 
+/* tag_of through w's cache. A document's element names stay where they are until it is
+ * freed, so within one walk an address names one string. */
+static uint8_t walk_tag(walk_t *w, const xmlChar *name)
+{
+    size_t h = (size_t)(((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15u) >> 58);
+    if (w->tags[h].name != name) {
+        w->tags[h].name = name;
+        w->tags[h].tag = tag_of((const char *)name);
+    }
+    return w->tags[h].tag;
+}
+
 /* Collapse whitespace (ASCII and the ideographic/no-break spaces CMSs pad with) and trim;
  * returns a new string of at most max bytes (cut on a UTF-8 boundary). */
 static char *squeeze(const char *s, size_t max)
@@ -591,10 +621,26 @@ static char *content_text(walk_t *w, xmlNode *n, size_t max)
 static void css_normalize(char *s)
 {
     /* ASCII by hand: isspace and tolower are a call into the locale's tables a byte, and
-     * a page's CSS is many kilobytes (in the C locale the two agree with this) */
-    size_t j = 0;
-    for (size_t i = 0; s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
+     * a page's CSS is many kilobytes (in the C locale the two agree with this). Words of
+     * eight bytes with no white space, control byte or upper-case letter are moved whole
+     * (portable C: the bytes of a word tested together). */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t n = strlen(s), i = 0, j = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            uint64_t h = x & ~highs;
+            uint64_t upper = ((h + ones * (0x80 - 'A')) ^ (h + ones * (0x7f - 'Z'))) & ~x & highs;
+            uint64_t ctl = (x - ones * 0x21) & ~x & highs; /* a byte <= 0x20, or a false alarm */
+            if (!(upper | ctl)) {
+                memmove(s + j, s + i, 8);
+                i += 8;
+                j += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)s[i++];
         if (c == ' ' || (c >= '\t' && c <= '\r'))
             continue;
         s[j++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -988,6 +1034,28 @@ static char *script_url(walk_t *w, const char *s, size_t n)
     return NULL;
 }
 
+/* Copy n bytes from src to dst with ASCII A-Z in lower case, eight at a time: a page's
+ * inline scripts are kilobytes each (portable C, no intrinsics; bytes >= 0x80 are kept). */
+static void ascii_lower(char *dst, const char *src, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, src + i, 8);
+        uint64_t h = x & ~highs;                    /* each byte's low seven bits */
+        uint64_t above_z = h + ones * (0x7f - 'Z'); /* top bit: above 'Z' */
+        uint64_t from_a = h + ones * (0x80 - 'A');  /* top bit: 'A' or above */
+        uint64_t upper = (from_a ^ above_z) & ~x & highs;
+        x |= upper >> 2; /* 0x80 >> 2 is the case bit */
+        memcpy(dst + i, &x, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
 /* Whether the lower-cased script low (n bytes) says location.href, location.replace,
  * window.location, top.location, document.location or self.location: each holds
  * "location", so one search for it and a look at either side does the six searches. */
@@ -1025,10 +1093,7 @@ static void read_script(walk_t *w, const char *code, size_t n)
         walk_fail(w, GS_ENOMEM);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)code[i];
-        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
+    ascii_lower(low, code, n);
     low[n] = '\0';
     uint8_t kind = 0;
     if (script_redirects(low, n))
@@ -1260,7 +1325,7 @@ static void newline(walk_t *w, const frame_t *f)
 static bool enter(walk_t *w, frame_t *f, const frame_t *parent, xmlNode *n)
 {
     const char *name = (const char *)n->name;
-    uint8_t tag = tag_of(name), kind = tag & ~TAG_IS_BLOCK;
+    uint8_t tag = walk_tag(w, n->name), kind = tag & ~TAG_IS_BLOCK;
     f->node = n;
     f->tag = tag;
     f->region = parent ? parent->region : GS_REGION_BODY;

@@ -95,7 +95,7 @@ static void test_cases(void **state)
             if (!p.raw_reparsed)
                 fail_msg("%s: not parsed again (%zu lifted)", what, p.raw_lifted);
         } else if (strcmp(want, "*") != 0) {
-            if (p.raw_reparsed || p.raw_lifted != (size_t)atoi(want))
+            if (p.raw_reparsed || p.raw_lifted != (size_t)strtoul(want, NULL, 10))
                 fail_msg("%s: %zu lifted, reparsed %d; the case says %s", what, p.raw_lifted,
                          (int)p.raw_reparsed, want);
         }
