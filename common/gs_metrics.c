@@ -63,6 +63,10 @@ static const mdef_t defs[GS_M_COUNT] = {
                             "Link verdicts: checked by this worker, or shared by another "
                             "site's check (docs/checks.md)."},
     [GS_M_LINKS_SHARED] = {"govsweep_link_verdicts_total", "source=\"shared\"", 0, W, NULL},
+    [GS_M_PARSE_LIFTED] = {"govsweep_page_parses_total", "path=\"lifted\"", 0, W,
+                           "Pages parsed with their script and style text lifted out, or "
+                           "parsed a second time as they are when that did not hold."},
+    [GS_M_PARSE_REPARSED] = {"govsweep_page_parses_total", "path=\"reparsed\"", 0, W, NULL},
     [GS_M_DROP_FRAMES] = {"govsweep_messages_dropped_total", "reason=\"frames\"", 0, D | C | W,
                           "Messages dropped on receipt, by reason."},
     [GS_M_DROP_OVERSIZED] = {"govsweep_messages_dropped_total", "reason=\"oversized\"", 0,

@@ -50,6 +50,8 @@ typedef enum gs_metric {
     GS_M_BACKOFFS,            /* worker: 429/503 answers that paused their host */
     GS_M_LINKS_CHECKED,       /* worker: link checks it made (the claims it won) */
     GS_M_LINKS_SHARED,        /* worker: link verdicts taken from another site's check */
+    GS_M_PARSE_LIFTED,        /* worker: pages parsed with their script/style text lifted */
+    GS_M_PARSE_REPARSED,      /* worker: pages whose lifting did not hold, parsed again */
     GS_M_DROP_FRAMES,         /* messages dropped: wrong number of frames */
     GS_M_DROP_OVERSIZED,      /* ... larger than the socket takes */
     GS_M_DROP_MALFORMED,      /* ... not valid msgpack, truncated, wrong field types */

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1546,6 +1547,14 @@ static void text_dates(walk_t *w)
 
 #define WALK_AGAIN 1 /* page_walk: the markers did not hold; parse the original */
 
+static _Atomic uint64_t stat_lifted, stat_reparsed;
+
+void gs_page_stats(gs_page_stats_t *out)
+{
+    out->lifted = atomic_load_explicit(&stat_lifted, memory_order_relaxed);
+    out->reparsed = atomic_load_explicit(&stat_reparsed, memory_order_relaxed);
+}
+
 static int page_walk(gs_page_t *p, const char *html, size_t len, lift_t *lift, const char *url,
                      int64_t ref_unix, size_t max_links);
 
@@ -1598,11 +1607,13 @@ int gs_page_parse_flags(gs_page_t *p, const char *body, size_t len, const char *
                 memcpy(p->charset, cs, sizeof(cs));
                 p->traditional = trad;
                 p->raw_reparsed = true;
+                atomic_fetch_add_explicit(&stat_reparsed, 1, memory_order_relaxed);
             } else if (rc == 0) {
                 p->raw_lifted = lift.n;
+                atomic_fetch_add_explicit(&stat_lifted, 1, memory_order_relaxed);
             }
-        } else if (rc == 0) {
-            rc = WALK_AGAIN; /* nothing worth lifting */
+        } else if (rc == 0 || rc != GS_ENOMEM) {
+            rc = WALK_AGAIN; /* nothing worth lifting, or it could not be: as it is */
         }
     }
     gs_buf_cleanup(&lifted);

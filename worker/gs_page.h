@@ -166,6 +166,14 @@ int gs_page_parse_flags(gs_page_t *p, const char *body, size_t len, const char *
                         const char *url, int64_t ref_unix, size_t max_links,
                         const struct gs_t2s *t2s, unsigned flags);
 
+/* How this process's parses went, since it started (every thread's): pages read through
+ * lifted script and style text, and pages parsed a second time as they are. */
+typedef struct gs_page_stats {
+    uint64_t lifted;
+    uint64_t reparsed;
+} gs_page_stats_t;
+void gs_page_stats(gs_page_stats_t *out);
+
 /* The content of a meta tag by lower-cased name, or NULL. Borrowed. */
 const char *gs_page_meta(const gs_page_t *p, const char *name);
 

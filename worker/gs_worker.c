@@ -7,6 +7,7 @@
 #include "gs_log.h"
 #include "gs_metrics.h"
 #include "gs_msg.h"
+#include "gs_page.h"
 #include "gs_registry.h"
 #include "gs_sock.h"
 #include "gs_util.h"
@@ -282,6 +283,10 @@ static void update_metrics(gs_worker_t *w)
     gs_linkcache_stats(w->links, &ls);
     gs_metrics_set(w->metrics, GS_M_LINKS_CHECKED, ls.mine);
     gs_metrics_set(w->metrics, GS_M_LINKS_SHARED, ls.known_memory + ls.known_redis);
+    gs_page_stats_t ps;
+    gs_page_stats(&ps);
+    gs_metrics_set(w->metrics, GS_M_PARSE_LIFTED, ps.lifted);
+    gs_metrics_set(w->metrics, GS_M_PARSE_REPARSED, ps.reparsed);
     gs_sock_stats_t a, b;
     gs_sock_stats(w->disp_sock, &a);
     gs_sock_stats(w->coll_sock, &b);

@@ -282,6 +282,10 @@ check "worker w1: $N tasks received, $N acknowledged, none held" \
     [ "$(metric "$W1M" govsweep_tasks_leased_total) $(metric "$W1M" govsweep_tasks_done_total) $(metric "$W1M" govsweep_tasks_inflight)" = "$N $N 0" ]
 check "worker w1: pages and findings agree with the collector" \
     [ "$(metric "$W1M" govsweep_pages_total) $(metric "$W1M" govsweep_findings_total)" = "$PAGES $NF" ]
+LIFTED=$(metric "$W1M" 'govsweep_page_parses_total{path="lifted"}')
+REPARSED=$(metric "$W1M" 'govsweep_page_parses_total{path="reparsed"}')
+check "worker w1: parse paths counted ($LIFTED lifted, $REPARSED parsed again, of $PAGES pages)" \
+    bash -c "[ -n '$LIFTED' ] && [ -n '$REPARSED' ] && [ $(( ${LIFTED:-0} + ${REPARSED:-0} )) -le $PAGES ]"
 for x in intruder wrongsrv plain; do
     xm=$(metrics_url "$T/$x.log")
     check "$x: 0 tasks (its metrics)" [ "$(metric "$xm" govsweep_tasks_leased_total)" = 0 ]
