@@ -8,6 +8,7 @@
  * and never loses the rest of a page to one bad byte: invalid input becomes U+FFFD. */
 #include "gs_charset.h"
 #include "gs_err.h"
+#include "gs_word.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -193,13 +194,8 @@ static int utf8_seq(const unsigned char *p, size_t n)
 static size_t ascii_run(const unsigned char *p, size_t n)
 {
     size_t i = 0;
-    while (i + 8 <= n) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ULL)
-            break;
+    while (i + 8 <= n && !gs_word_has_high(gs_word_load(p + i)))
         i += 8;
-    }
     while (i < n && p[i] < 0x80)
         i++;
     return i;
@@ -211,13 +207,10 @@ static size_t ascii_run(const unsigned char *p, size_t n)
  * one pass of the rest of the body per NUL. */
 static size_t text_run(const unsigned char *p, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     size_t i = 0;
     while (i + 8 <= n) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        /* a byte >= 0x80, or a zero byte ((w - ones) & ~w & highs, exact for "any") */
-        if ((w & highs) || ((w - ones) & ~w & highs))
+        uint64_t w = gs_word_load(p + i);
+        if (gs_word_has_high(w) || gs_word_has_below(w, 1))
             break;
         i += 8;
     }

@@ -554,9 +554,14 @@ static int start(gs_fetch_t *f, req_t *r)
     /* the shared CA store (ca_store_get); the request holds a reference, since the
      * engine's may be replaced before this transfer connects */
     X509_STORE *ca = ca_store_get(f, r);
-    if (ca && curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) == CURLE_OK &&
-        X509_STORE_up_ref(ca)) {
+    if (ca && X509_STORE_up_ref(ca)) {
         r->ca = ca;
+        if (curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK) {
+            X509_STORE_free(r->ca);
+            r->ca = NULL;
+        }
+    }
+    if (r->ca) {
         curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, r);
         curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
         curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
@@ -564,10 +569,8 @@ static int start(gs_fetch_t *f, req_t *r)
          * first connection's store and put it in later connections' SSL_CTX in place of
          * the engine's current one */
         curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
-    } else {
-        curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, NULL);
-        if (c->cacert[0])
-            curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+    } else if (c->cacert[0]) {
+        curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
     }
     if (r->head)
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

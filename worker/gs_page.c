@@ -10,6 +10,7 @@
 #include "gs_err.h"
 #include "gs_t2s.h"
 #include "gs_url.h"
+#include "gs_word.h"
 
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
@@ -234,8 +235,6 @@ static size_t lift_close(const char *s, size_t n, size_t i, const char *name, si
     return n;
 }
 
-/* Whether libxml2 passes raw text through untouched: no byte it drops as an invalid
- * character (C0 controls but tab, newline and return) and no U+FFFE or U+FFFF. */
 /* Whether byte i of p[0..n) is one libxml2 keeps in raw text (see lift_plain). */
 static bool lift_byte_ok(const unsigned char *p, size_t i, size_t n)
 {
@@ -245,22 +244,17 @@ static bool lift_byte_ok(const unsigned char *p, size_t i, size_t n)
     return !(c == 0xef && i + 2 < n && p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf));
 }
 
+/* Whether libxml2 passes raw text through untouched: no byte it drops as an invalid
+ * character (C0 controls but tab, newline and return) and no U+FFFE or U+FFFF. A word
+ * with a byte below 0x20 (a newline, mostly) or an 0xEF is looked at a byte at a time. */
 static bool lift_plain(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    /* Eight bytes at a time (portable C: a word's bytes tested together, as in the "has a
-     * zero byte" idiom); a word with a byte below 0x20 (a newline, mostly) or an 0xEF, or
-     * a false alarm, is looked at a byte at a time. */
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
     while (i < n) {
         if (n - i >= 8) {
-            uint64_t x;
-            memcpy(&x, p + i, 8);
-            uint64_t low = (x - ones * 0x20) & ~x & highs;
-            uint64_t ef = x ^ (ones * 0xef);
-            ef = (ef - ones) & ~ef & highs;
-            if (!(low | ef)) {
+            uint64_t x = gs_word_load(p + i);
+            if (!gs_word_has_below(x, 0x20) && !gs_word_has_byte(x, 0xef)) {
                 i += 8;
                 continue;
             }
@@ -281,7 +275,10 @@ static bool lift_plain(const char *s, size_t n)
  * A page holding the marker's own private-use character is left as it is. */
 static int lift_raw(const char *s, size_t n, lift_t *l, gs_buf_t *out)
 {
-    static const char *const names[] = {"script", "style"};
+    static const struct {
+        const char *name;
+        size_t len;
+    } raw[] = {{"script", 6}, {"style", 5}};
     l->src = s;
     if (find_bytes(s, n, LIFT_MARK, 3))
         return 0;
@@ -298,10 +295,10 @@ static int lift_raw(const char *s, size_t n, lift_t *l, gs_buf_t *out)
             i = (size_t)(e - s) + 3;
             continue;
         }
-        size_t k = 0;
+        size_t k = 0, nl = 0;
         for (; k < 2; k++) {
-            size_t nl = strlen(names[k]);
-            if (i + 1 + nl < n && strncasecmp(s + i + 1, names[k], nl) == 0 &&
+            nl = raw[k].len;
+            if (i + 1 + nl < n && strncasecmp(s + i + 1, raw[k].name, nl) == 0 &&
                 !lift_name_char((unsigned char)s[i + 1 + nl]))
                 break;
         }
@@ -309,11 +306,10 @@ static int lift_raw(const char *s, size_t n, lift_t *l, gs_buf_t *out)
             i++;
             continue;
         }
-        size_t nl = strlen(names[k]);
         size_t from = lift_tag_end(s, n, i + 1 + nl);
         if (!from)
             break;
-        size_t to = lift_close(s, n, from, names[k], nl);
+        size_t to = lift_close(s, n, from, raw[k].name, nl);
         if (to == n)
             break; /* unterminated: libxml2 reads it to the end of the page */
         if (to + 2 + nl < n && lift_name_char((unsigned char)s[to + 2 + nl]))
@@ -623,18 +619,12 @@ static void css_normalize(char *s)
 {
     /* ASCII by hand: isspace and tolower are a call into the locale's tables a byte, and
      * a page's CSS is many kilobytes (in the C locale the two agree with this). Words of
-     * eight bytes with no white space, control byte or upper-case letter are moved whole
-     * (portable C: the bytes of a word tested together). */
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+     * eight bytes with no white space, control byte or upper-case letter move whole. */
     size_t n = strlen(s), i = 0, j = 0;
     while (i < n) {
         if (n - i >= 8) {
-            uint64_t x;
-            memcpy(&x, s + i, 8);
-            uint64_t h = x & ~highs;
-            uint64_t upper = ((h + ones * (0x80 - 'A')) ^ (h + ones * (0x7f - 'Z'))) & ~x & highs;
-            uint64_t ctl = (x - ones * 0x21) & ~x & highs; /* a byte <= 0x20, or a false alarm */
-            if (!(upper | ctl)) {
+            uint64_t x = gs_word_load(s + i);
+            if (!gs_word_upper(x) && !gs_word_has_below(x, 0x21)) {
                 memmove(s + j, s + i, 8);
                 i += 8;
                 j += 8;
@@ -664,6 +654,12 @@ static double css_value_px(const char *v)
     return x;
 }
 
+/* Whether p, in the normalized declaration list decl, begins a declaration. */
+static bool css_decl_start(const char *decl, const char *p)
+{
+    return p == decl || p[-1] == ';' || p[-1] == '{' || p[-1] == '"';
+}
+
 /* A CSS length after "prop:" in a normalized declaration list: the value of its first
  * declaration in px, or 1e9 when the property is absent or not a length. */
 static double css_length(const char *decl, const char *prop)
@@ -671,7 +667,7 @@ static double css_length(const char *decl, const char *prop)
     const char *p = decl;
     size_t pl = strlen(prop);
     while ((p = strstr(p, prop)) != NULL) {
-        if ((p == decl || p[-1] == ';' || p[-1] == '{' || p[-1] == '"') && p[pl] == ':')
+        if (css_decl_start(decl, p) && p[pl] == ':')
             return css_value_px(p + pl + 1);
         p += pl;
     }
@@ -726,8 +722,7 @@ static uint8_t css_hides(const char *d)
             if (len[k] || (size_t)(c - d) < pl || c[-1] != css_len_props[k][pl - 1] ||
                 memcmp(c - pl, css_len_props[k], pl) != 0)
                 continue;
-            const char *b = c - pl;
-            if (b == d || b[-1] == ';' || b[-1] == '{' || b[-1] == '"')
+            if (css_decl_start(d, c - pl))
                 len[k] = c + 1;
         }
     }
@@ -1036,19 +1031,12 @@ static char *script_url(walk_t *w, const char *s, size_t n)
 }
 
 /* Copy n bytes from src to dst with ASCII A-Z in lower case, eight at a time: a page's
- * inline scripts are kilobytes each (portable C, no intrinsics; bytes >= 0x80 are kept). */
+ * inline scripts are kilobytes each (bytes >= 0x80 are kept). */
 static void ascii_lower(char *dst, const char *src, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
     for (; n - i >= 8; i += 8) {
-        uint64_t x;
-        memcpy(&x, src + i, 8);
-        uint64_t h = x & ~highs;                    /* each byte's low seven bits */
-        uint64_t above_z = h + ones * (0x7f - 'Z'); /* top bit: above 'Z' */
-        uint64_t from_a = h + ones * (0x80 - 'A');  /* top bit: 'A' or above */
-        uint64_t upper = (from_a ^ above_z) & ~x & highs;
-        x |= upper >> 2; /* 0x80 >> 2 is the case bit */
+        uint64_t x = gs_word_lower(gs_word_load(src + i));
         memcpy(dst + i, &x, 8);
     }
     for (; i < n; i++) {
@@ -1558,6 +1546,18 @@ void gs_page_stats(gs_page_stats_t *out)
 static int page_walk(gs_page_t *p, const char *html, size_t len, lift_t *lift, const char *url,
                      int64_t ref_unix, size_t max_links);
 
+/* Throw away what a walk read, keeping what was decided before it: the charset and
+ * whether the page was converted from Traditional. */
+static void page_drop_facts(gs_page_t *p)
+{
+    char charset[sizeof(p->charset)];
+    bool traditional = p->traditional;
+    memcpy(charset, p->charset, sizeof(charset));
+    gs_page_cleanup(p);
+    memcpy(p->charset, charset, sizeof(p->charset));
+    p->traditional = traditional;
+}
+
 int gs_page_parse(gs_page_t *p, const char *body, size_t len, const char *content_type,
                   const char *url, int64_t ref_unix, size_t max_links, const struct gs_t2s *t2s)
 {
@@ -1600,12 +1600,7 @@ int gs_page_parse_flags(gs_page_t *p, const char *body, size_t len, const char *
         if (rc == 0 && lift.n) {
             rc = page_walk(p, lifted.data, lifted.len, &lift, url, ref_unix, max_links);
             if (rc == WALK_AGAIN) {
-                bool trad = p->traditional;
-                char cs[sizeof(p->charset)];
-                memcpy(cs, p->charset, sizeof(cs));
-                gs_page_cleanup(p);
-                memcpy(p->charset, cs, sizeof(cs));
-                p->traditional = trad;
+                page_drop_facts(p);
                 p->raw_reparsed = true;
                 atomic_fetch_add_explicit(&stat_reparsed, 1, memory_order_relaxed);
             } else if (rc == 0) {
